@@ -1,0 +1,10 @@
+//! sealbench: a benchmark and conformance harness for message-level crypto in RPC systems.
+//!
+//! Modules in data-flow order: the CPU is detected, backends provide primitives, the
+//! conformance runner checks them against public known-answer suites.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
+pub mod cpu;
+pub mod backend;
