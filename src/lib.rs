@@ -8,3 +8,6 @@
 
 pub mod cpu;
 pub mod backend;
+pub mod conformance;
+pub mod results;
+pub mod cli;

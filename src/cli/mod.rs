@@ -1,0 +1,56 @@
+//! Command-line interface: one clap subcommand per job, each in its own file.
+//!
+//! Exit status: 0 success, 1 a check failed (a vector failed, a regression), 2 a usage or
+//! input error (clap's own usage errors also exit 2).
+
+mod backends;
+mod cpu;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status for a failed check.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status for a usage or input error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// sealbench: benchmark and conformance harness for message-level crypto in RPC systems.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the CPU, its crypto features and any feature masks in effect.
+    Cpu(cpu::Args),
+    /// Show each backend's capabilities, library versions and implementation paths.
+    Backends(backends::Args),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Cpu(args) => cpu::run(&args),
+        Command::Backends(args) => backends::run(&args),
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// A table with sealbench's house style.
+fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::ASCII_MARKDOWN)
+        .set_header(header.iter().copied());
+    t
+}

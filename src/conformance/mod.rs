@@ -1,0 +1,1 @@
+//! Conformance: public known-answer suites run against every backend.
