@@ -8,6 +8,7 @@
 
 pub mod cpu;
 pub mod backend;
+pub mod envelope;
 pub mod conformance;
 pub mod results;
 pub mod cli;

@@ -1,1 +1,17 @@
 //! Conformance: public known-answer suites run against every backend.
+//!
+//! Each runner returns [`SuiteRecord`]s (one per backend × suite × algorithm) in which
+//! every case is passed, failed or unsupported (with a reason); [`render_matrix`] turns
+//! them into a plain-text table.
+
+mod matrix;
+#[cfg(test)]
+mod mock;
+pub mod nist;
+mod outcome;
+mod wycheproof;
+
+pub use matrix::render_matrix;
+pub use nist::{NistError, RspFile, RspKind, parse_rsp, run_nist};
+pub use outcome::{MAX_RECORDED_FAILURES, Outcome, SuiteRecord};
+pub use self::wycheproof::run_wycheproof;

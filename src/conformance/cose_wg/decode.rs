@@ -1,0 +1,126 @@
+//! Decodes `output.cbor` with coset as the structure the input describes (tagged or
+//! untagged, as the file has it) and hands it to the structure's checker.
+
+use coset::cbor::value::Value;
+use coset::{
+    CborSerializable, CoseEncrypt, CoseEncrypt0, CoseMac, CoseMac0, CoseSign, CoseSign1,
+    TaggedCborSerializable,
+};
+
+use super::check::{Ctx, Step, Stop};
+use super::fixups::FixUp;
+use super::model::{Layer, MessageInput};
+use super::{encrypt, mac, sign};
+
+/// Decodes the example's message and verifies or decrypts it; returns the content.
+pub(super) fn verify(ctx: &mut Ctx<'_>) -> Step<Vec<u8>> {
+    let ex = ctx.ex;
+    match &ex.message {
+        MessageInput::Sign1 { layer, key } => {
+            sign::sign1(ctx, &decode::<CoseSign1>(&ex.cbor, "COSE_Sign1")?, layer, key)
+        }
+        MessageInput::Sign { layer, signers } => sign::sign(ctx, &decode_sign(ctx)?, layer, signers),
+        MessageInput::Mac0 { layer, key } => {
+            mac::mac0(ctx, &decode::<CoseMac0>(&ex.cbor, "COSE_Mac0")?, layer, key)
+        }
+        MessageInput::Mac { layer, recipients } => {
+            mac::mac(ctx, &decode::<CoseMac>(&ex.cbor, "COSE_Mac")?, layer, recipients)
+        }
+        MessageInput::Encrypt0 { layer, key } => {
+            encrypt::encrypt0(ctx, &decode::<CoseEncrypt0>(&ex.cbor, "COSE_Encrypt0")?, layer, key)
+        }
+        MessageInput::Encrypt { layer, unsent_iv, recipients } => encrypt::encrypt(
+            ctx,
+            &decode::<CoseEncrypt>(&ex.cbor, "COSE_Encrypt")?,
+            layer,
+            unsent_iv.as_deref(),
+            recipients,
+        ),
+    }
+}
+
+/// Decodes tagged (CBOR major type 6: the tag must be the structure's) or untagged.
+/// A message that does not decode is rejected.
+fn decode<T: CborSerializable + TaggedCborSerializable>(bytes: &[u8], what: &str) -> Step<T> {
+    let tagged = bytes.first().is_some_and(|b| b >> 5 == 6);
+    let r = if tagged { T::from_tagged_slice(bytes) } else { T::from_slice(bytes) };
+    r.map_err(|e| Stop::Rejected(format!("output.cbor does not decode as {what}: {e}")))
+}
+
+/// COSE_Sign, with the signer-kid fix-up for the files it is known for.
+fn decode_sign(ctx: &mut Ctx<'_>) -> Step<CoseSign> {
+    let first = match decode::<CoseSign>(&ctx.ex.cbor, "COSE_Sign") {
+        Ok(m) => return Ok(m),
+        Err(e) => e,
+    };
+    if super::fixups::allowed(&ctx.ex.file, FixUp::SignerKidText) {
+        if let Some(fixed) = signer_kids_as_bytes(&ctx.ex.cbor) {
+            if let Ok(m) = decode::<CoseSign>(&fixed, "COSE_Sign") {
+                ctx.apply(FixUp::SignerKidText);
+                return Ok(m);
+            }
+        }
+    }
+    Err(first)
+}
+
+/// Re-encodes text-string `kid`s (label 4) in the signers' unprotected headers of a
+/// COSE_Sign as byte strings; `None` if there is none to change.
+fn signer_kids_as_bytes(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut value: Value = coset::cbor::de::from_reader(bytes).ok()?;
+    let body = match &mut value {
+        Value::Tag(_, inner) => inner.as_mut(),
+        v => v,
+    };
+    let signatures = match body {
+        Value::Array(parts) => parts.get_mut(3)?,
+        _ => return None,
+    };
+    let mut changed = false;
+    for sig in signatures.as_array_mut()? {
+        let unprotected = sig.as_array_mut()?.get_mut(1)?.as_map_mut()?;
+        for (label, v) in unprotected.iter_mut() {
+            let is_kid = matches!(label, Value::Integer(i) if i128::from(*i) == 4);
+            if let (true, Value::Text(t)) = (is_kid, &*v) {
+                *v = Value::Bytes(t.clone().into_bytes());
+                changed = true;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    coset::cbor::ser::into_writer(&value, &mut out).ok()?;
+    changed.then_some(out)
+}
+
+/// The algorithm names the input gives, for records of messages that do not decode.
+pub(super) fn input_algorithms(m: &MessageInput) -> String {
+    fn of(l: &Layer) -> impl Iterator<Item = &String> {
+        l.protected.alg.iter().chain(l.unprotected.alg.iter())
+    }
+    let names: Vec<&String> = match m {
+        MessageInput::Sign1 { layer, .. } => of(layer).collect(),
+        MessageInput::Sign { layer, signers } => {
+            of(layer).chain(signers.iter().flat_map(|s| of(&s.headers))).collect()
+        }
+        MessageInput::Mac0 { layer, .. } | MessageInput::Encrypt0 { layer, .. } => of(layer).collect(),
+        MessageInput::Mac { layer, recipients } | MessageInput::Encrypt { layer, recipients, .. } => {
+            of(layer).chain(recipients.iter().flat_map(|r| of(&r.headers))).collect()
+        }
+    };
+    names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_kids_of_signers_become_byte_strings() {
+        // 98([h'', {}, h'', [[h'', {4: "ab"}, h'']]])
+        let msg = hex::decode("d8628440a040818340a10462616240").unwrap();
+        let fixed = signer_kids_as_bytes(&msg).unwrap();
+        // 98([h'', {}, h'', [[h'', {4: h'6162'}, h'']]])
+        assert_eq!(hex::encode(&fixed), "d8628440a040818340a10442616240");
+        assert!(signer_kids_as_bytes(&fixed).is_none());
+    }
+}
