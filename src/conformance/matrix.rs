@@ -29,7 +29,9 @@ pub fn render_matrix(records: &[SuiteRecord]) -> String {
         if found.peek().is_none() {
             return "-".to_string();
         }
-        let (p, f, u) = found.fold((0, 0, 0), |(p, f, u), r| (p + r.passed, f + r.failed, u + r.unsupported));
+        let (p, f, u) = found.fold((0, 0, 0), |(p, f, u), r| {
+            (p + r.passed, f + r.failed, u + r.unsupported)
+        });
         format!("{p}/{f}/{u}")
     };
 
@@ -46,7 +48,13 @@ pub fn render_matrix(records: &[SuiteRecord]) -> String {
         );
     }
     let widths: Vec<usize> = (0..=columns.len())
-        .map(|c| rows.iter().filter_map(|row| row.get(c)).map(String::len).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|row| row.get(c))
+                .map(String::len)
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
 
     let mut out = String::from("cells: passed/failed/unsupported\n");
@@ -73,7 +81,11 @@ fn append_details(out: &mut String, records: &[SuiteRecord]) {
         out.push_str("\nunsupported:\n");
         for r in unsupported {
             for (reason, n) in &r.unsupported_reasons {
-                let _ = writeln!(out, "  {} {} ({}): {n} × {reason}", r.backend, r.suite, r.algorithm);
+                let _ = writeln!(
+                    out,
+                    "  {} {} ({}): {n} × {reason}",
+                    r.backend, r.suite, r.algorithm
+                );
             }
         }
     }
@@ -81,7 +93,11 @@ fn append_details(out: &mut String, records: &[SuiteRecord]) {
     if !failed.is_empty() {
         out.push_str("\nFAILURES:\n");
         for r in failed {
-            let _ = writeln!(out, "  {} {} ({}): {} failed", r.backend, r.suite, r.algorithm, r.failed);
+            let _ = writeln!(
+                out,
+                "  {} {} ({}): {} failed",
+                r.backend, r.suite, r.algorithm, r.failed
+            );
             for (flag, n) in &r.failed_flags {
                 let _ = writeln!(out, "    flag {flag}: {n}");
             }
@@ -110,7 +126,11 @@ mod tests {
         let records = vec![
             record("ring", "s1", &[Outcome::Passed, Outcome::Passed]),
             record("ring", "s2", &[Outcome::unsupported("no 64-bit nonces")]),
-            record("openssl", "s1", &[Outcome::Passed, Outcome::failed("tag mismatch")]),
+            record(
+                "openssl",
+                "s1",
+                &[Outcome::Passed, Outcome::failed("tag mismatch")],
+            ),
         ];
         let text = render_matrix(&records);
         let lines: Vec<&str> = text.lines().collect();

@@ -59,7 +59,10 @@ impl Aead for MockAead {
         if key.len() != self.0.key_len() {
             return Err(Error::KeyRejected("wrong key length"));
         }
-        Ok(Box::new(MockKey { key: key.to_vec(), params }))
+        Ok(Box::new(MockKey {
+            key: key.to_vec(),
+            params,
+        }))
     }
 }
 
@@ -103,10 +106,26 @@ impl AeadKey for MockKey {
 }
 
 /// Seals with the toy AEAD, for building test vectors: returns `(ct, tag)`.
-pub(crate) fn mock_seal(key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8], tag_len: usize) -> (Vec<u8>, Vec<u8>) {
-    let id = if key.len() == 16 { AeadId::Aes128Gcm } else { AeadId::Aes256Gcm };
+pub(crate) fn mock_seal(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    pt: &[u8],
+    tag_len: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    let id = if key.len() == 16 {
+        AeadId::Aes128Gcm
+    } else {
+        AeadId::Aes256Gcm
+    };
     let k = MockAead(id)
-        .new_key(key, AeadParams { nonce_len: nonce.len(), tag_len })
+        .new_key(
+            key,
+            AeadParams {
+                nonce_len: nonce.len(),
+                tag_len,
+            },
+        )
         .unwrap();
     let mut buf = pt.to_vec();
     buf.resize(pt.len() + tag_len, 0);

@@ -11,7 +11,8 @@ pub mod nist;
 mod outcome;
 mod wycheproof;
 
+pub use self::wycheproof::run_wycheproof;
 pub use matrix::render_matrix;
 pub use nist::{NistError, RspFile, RspKind, parse_rsp, run_nist};
 pub use outcome::{MAX_RECORDED_FAILURES, Outcome, SuiteRecord};
-pub use self::wycheproof::run_wycheproof;
+pub mod cose_wg;

@@ -7,6 +7,7 @@
 pub mod cbor;
 pub mod clock;
 pub mod error;
+pub mod fixtures;
 pub mod header;
 pub mod iana;
 pub mod keys;

@@ -299,6 +299,12 @@ mod tests {
                 Err(Error::Crypto)
             );
             assert!(buf.iter().all(|&b| b == 0));
+            let mut short = [9u8; TAG_LEN - 1];
+            assert_eq!(
+                key.open_in_place(&nonce, b"", &mut short),
+                Err(Error::Crypto)
+            );
+            assert_eq!(short, [0u8; TAG_LEN - 1]);
         }
     }
 

@@ -1,8 +1,9 @@
 //! X25519 and ECDH P-256 through ring's `agreement` module.
 //!
 //! ring only has ephemeral private keys: `generate` works and the key agrees exactly once;
-//! a private key cannot be imported. ring checks peer points and rejects an all-zero X25519
-//! result itself (`ec/curve25519/x25519.rs`).
+//! a private key cannot be imported. `agree_ephemeral` consumes the key even when the peer
+//! key is rejected, so a failed agreement also uses it up. ring checks peer points and
+//! rejects an all-zero X25519 result itself (`ec/curve25519/x25519.rs`).
 
 use std::sync::Mutex;
 

@@ -117,7 +117,10 @@ pub(super) fn aead(alg: iana::Algorithm) -> Result<AeadId, String> {
         | A::AES_CCM_16_128_256
         | A::AES_CCM_64_128_128
         | A::AES_CCM_64_128_256 => Err(format!("{}: AES-CCM is not in the profile", name(alg))),
-        other => Err(format!("{}: not a content-encryption algorithm of the profile", name(other))),
+        other => Err(format!(
+            "{}: not a content-encryption algorithm of the profile",
+            name(other)
+        )),
     }
 }
 
@@ -127,11 +130,23 @@ pub(super) fn mac(alg: iana::Algorithm) -> Result<MacId, String> {
     match alg {
         A::HMAC_256_256 => Ok(MacId::HmacSha256),
         A::HMAC_256_64 => Err(
-            "HMAC 256/64: 64-bit truncated tags are below the profile's 128-bit minimum".to_string(),
+            "HMAC 256/64: 64-bit truncated tags are below the profile's 128-bit minimum"
+                .to_string(),
         ),
         A::HMAC_384_384 => Err("HMAC 384/384: HMAC-SHA-384 is not in the profile".to_string()),
         A::HMAC_512_512 => Err("HMAC 512/512: HMAC-SHA-512 is not in the profile".to_string()),
-        other => Err(format!("{}: not a MAC algorithm of the profile", name(other))),
+        other => Err(format!(
+            "{}: not a MAC algorithm of the profile",
+            name(other)
+        )),
+    }
+}
+
+/// Key length in bytes of a profile MAC (what a key-agreement recipient derives).
+// ref: RFC 9053 §3.1 (HMAC 256/256 uses a 256-bit key)
+pub(super) const fn mac_key_len(id: MacId) -> usize {
+    match id {
+        MacId::HmacSha256 => 32,
     }
 }
 
@@ -160,14 +175,24 @@ mod tests {
     fn file_names_map_to_the_registered_values() {
         assert_eq!(from_file_name("ECDH-SS").map(|a| a.to_i64()), Some(-27));
         assert_eq!(from_file_name("HS256/64").map(|a| a.to_i64()), Some(4));
-        assert_eq!(from_file_name("RSA-OAEP-256").map(|a| a.to_i64()), Some(-41));
-        assert_eq!(from_file_name("ChaCha-Poly1305").map(|a| a.to_i64()), Some(24));
+        assert_eq!(
+            from_file_name("RSA-OAEP-256").map(|a| a.to_i64()),
+            Some(-41)
+        );
+        assert_eq!(
+            from_file_name("ChaCha-Poly1305").map(|a| a.to_i64()),
+            Some(24)
+        );
         assert_eq!(from_file_name("ECDH-SS-256"), None);
     }
 
     #[test]
     fn out_of_profile_algorithms_have_reasons() {
-        assert!(mac(iana::Algorithm::HMAC_256_64).unwrap_err().contains("truncated"));
+        assert!(
+            mac(iana::Algorithm::HMAC_256_64)
+                .unwrap_err()
+                .contains("truncated")
+        );
         assert!(aead(iana::Algorithm::A192GCM).is_err());
         assert_eq!(aead(iana::Algorithm::A256GCM), Ok(AeadId::Aes256Gcm));
         assert_eq!(content_key_bits(iana::Algorithm::HMAC_512_512), Some(512));

@@ -26,7 +26,8 @@ pub(super) fn decode(text: &str) -> Result<Vec<u8>, String> {
     for chunk in bytes.chunks(4) {
         let mut acc: u32 = 0;
         for &c in chunk {
-            let v = sextet(c).ok_or_else(|| format!("base64url {text:?}: bad character {:?}", char::from(c)))?;
+            let v = sextet(c)
+                .ok_or_else(|| format!("base64url {text:?}: bad character {:?}", char::from(c)))?;
             acc = (acc << 6) | v;
         }
         // Left-align the chunk's 6·len bits in 24 bits, then keep the whole bytes.

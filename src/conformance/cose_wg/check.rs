@@ -139,10 +139,174 @@ fn judge(ex: &Example, result: Step<Vec<u8>>) -> Outcome {
             hex::encode(content),
             hex::encode(&ex.plaintext)
         )),
-        (Ok(_), true) => Outcome::failed("accepted a message the file marks \"fail\" (changed tag)"),
+        (Ok(_), true) => {
+            Outcome::failed("accepted a message the file marks \"fail\" (changed tag)")
+        }
         (Err(Stop::Rejected(_)), true) => Outcome::Passed,
-        (Err(Stop::Rejected(why)), false) => Outcome::failed(format!("rejected a valid message: {why}")),
+        (Err(Stop::Rejected(why)), false) => {
+            Outcome::failed(format!("rejected a valid message: {why}"))
+        }
         (Err(Stop::Failed(detail)), _) => Outcome::failed(detail),
         (Err(Stop::Unsupported(reason)), _) => Outcome::unsupported(reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::backend::ALL_BACKENDS;
+
+    // hmac-examples/HMac-enc-01.json from cose-wg/Examples (public domain).
+    const HMAC_ENC_01: &str = r#"{
+      "title": "HMAC-ENC-01: Direct key + HMAC-SHA256 - implicit",
+      "input": {
+        "plaintext": "This is the content.",
+        "mac0": {
+          "alg": "HS256",
+          "protected": {"alg": "HS256"},
+          "recipients": [{
+            "key": {"kty": "oct", "kid": "our-secret", "use": "enc",
+                    "k": "hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"},
+            "unprotected": {"alg": "direct", "kid": "our-secret"}
+          }]
+        }
+      },
+      "intermediates": {
+        "ToMac_hex": "84644D41433043A101054054546869732069732074686520636F6E74656E742E",
+        "CEK_hex": "849B57219DAE48DE646D07DBB533566E976686457C1491BE3A76DCEA6C427188",
+        "recipients": [{}]
+      },
+      "output": {
+        "cbor_diag": "17([h'A10105', {}, h'546869732069732074686520636F6E74656E742E', h'A1A848D3471F9D61EE49018D244C824772F223AD4F935293F1789FC3A08D8C58'])",
+        "cbor": "D18443A10105A054546869732069732074686520636F6E74656E742E5820A1A848D3471F9D61EE49018D244C824772F223AD4F935293F1789FC3A08D8C58"
+      }
+    }"#;
+
+    // chacha-poly-examples/chacha-poly-enc-01.json (its AAD_hex says "Encrypt1").
+    const CHACHA_ENC_01: &str = r#"{
+      "title": "ChaCha20-Poly-enc-03: Encryption example for ChaCha20-Poly1305 - implicit",
+      "input": {
+        "plaintext": "This is the content.",
+        "encrypted": {
+          "protected": {"alg": "ChaCha-Poly1305"},
+          "recipients": [{
+            "key": {"kty": "oct", "kid": "sec-256", "use": "enc",
+                    "k": "Dx4tPEtaaXiHlqW0w9Lh8B8uPUxbanmIl6a1xNPi8QA"},
+            "unprotected": {"alg": "direct", "kid": "sec-64"}
+          }]
+        },
+        "rng_stream": ["5C3A9950BD2852F66E6C8D4F"]
+      },
+      "intermediates": {
+        "AAD_hex": "8368456E63727970743144A101181840",
+        "CEK_hex": "0F1E2D3C4B5A69788796A5B4C3D2E1F01F2E3D4C5B6A798897A6B5C4D3E2F100"
+      },
+      "output": {
+        "cbor_diag": "16([h'A1011818', {5: h'5C3A9950BD2852F66E6C8D4F'}, h'CA119C45926DA993D29B5D0CAC9A84228C7668D492A1B9D7E32020EF21372E74DEF431B9'])",
+        "cbor": "D08344A1011818A1054C5C3A9950BD2852F66E6C8D4F5824CA119C45926DA993D29B5D0CAC9A84228C7668D492A1B9D7E32020EF21372E74DEF431B9"
+      }
+    }"#;
+
+    fn example(text: &str, file: &str) -> Example {
+        super::super::load::parse_example(
+            text,
+            file.to_string(),
+            PathBuf::from("."),
+            Path::new(file),
+        )
+        .unwrap()
+    }
+
+    fn outcomes(ex: &Example) -> Vec<Outcome> {
+        ALL_BACKENDS
+            .iter()
+            .map(|b| check_example(ex, b).outcome)
+            .collect()
+    }
+
+    #[test]
+    fn hmac_enc_01_passes_on_every_backend_with_hmac() {
+        let ex = example(HMAC_ENC_01, "hmac-examples/HMac-enc-01.json");
+        for b in ALL_BACKENDS {
+            let r = check_example(&ex, b);
+            assert_eq!(
+                (r.structure, r.algorithm.as_str()),
+                (Structure::Mac0, "HMAC 256/256")
+            );
+            assert!(r.notes.is_empty(), "{:?}", r.notes);
+            assert_eq!(r.outcome, Outcome::Passed, "{}", b.name);
+        }
+    }
+
+    #[test]
+    fn a_differing_intermediate_fails_before_any_crypto() {
+        let text = HMAC_ENC_01.replace("84644D41433043A1010540", "84644D41433043A1010640");
+        let ex = example(&text, "hmac-examples/HMac-enc-01.json");
+        for o in outcomes(&ex) {
+            assert!(
+                matches!(&o, Outcome::Failed { detail } if detail.starts_with("ToMac_hex differs")),
+                "{o:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_valid_message_marked_fail_is_a_failure() {
+        let text = HMAC_ENC_01
+            .replacen("\"input\"", "\"fail\": true, \"input\"", 1)
+            .replacen(
+                "\"plaintext\"",
+                "\"failures\": {\"ChangeTag\": 1}, \"plaintext\"",
+                1,
+            );
+        let ex = example(&text, "hmac-examples/HMac-enc-01.json");
+        assert!(ex.expect_reject);
+        for o in outcomes(&ex) {
+            assert!(
+                matches!(&o, Outcome::Failed { detail } if detail.starts_with("accepted")),
+                "{o:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_header_the_wire_lacks_is_a_failure() {
+        let text = HMAC_ENC_01.replace(
+            "\"protected\": {\"alg\": \"HS256\"}",
+            "\"protected\": {\"alg\": \"HS256\", \"ctyp\": 0}",
+        );
+        let ex = example(&text, "hmac-examples/HMac-enc-01.json");
+        for o in outcomes(&ex) {
+            assert!(
+                matches!(&o, Outcome::Failed { detail } if detail.contains("content type")),
+                "{o:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_encrypt1_fix_up_applies_only_to_its_file() {
+        let known = example(
+            CHACHA_ENC_01,
+            "chacha-poly-examples/chacha-poly-enc-01.json",
+        );
+        let other = example(CHACHA_ENC_01, "chacha-poly-examples/elsewhere.json");
+        for b in ALL_BACKENDS {
+            let r = check_example(&known, b);
+            assert_eq!(r.notes.len(), 1, "{:?}", r.notes);
+            assert!(r.notes.iter().all(|n| n.contains("Encrypt1")));
+            assert!(
+                matches!(r.outcome, Outcome::Passed | Outcome::Unsupported { .. }),
+                "{:?}",
+                r.outcome
+            );
+            let r = check_example(&other, b);
+            assert!(r.notes.is_empty());
+            assert!(
+                matches!(&r.outcome, Outcome::Failed { detail } if detail.starts_with("AAD_hex differs"))
+            );
+        }
     }
 }

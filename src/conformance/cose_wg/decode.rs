@@ -16,20 +16,36 @@ use super::{encrypt, mac, sign};
 pub(super) fn verify(ctx: &mut Ctx<'_>) -> Step<Vec<u8>> {
     let ex = ctx.ex;
     match &ex.message {
-        MessageInput::Sign1 { layer, key } => {
-            sign::sign1(ctx, &decode::<CoseSign1>(&ex.cbor, "COSE_Sign1")?, layer, key)
+        MessageInput::Sign1 { layer, key } => sign::sign1(
+            ctx,
+            &decode::<CoseSign1>(&ex.cbor, "COSE_Sign1")?,
+            layer,
+            key,
+        ),
+        MessageInput::Sign { layer, signers } => {
+            let m = decode_sign(ctx)?;
+            sign::sign(ctx, &m, layer, signers)
         }
-        MessageInput::Sign { layer, signers } => sign::sign(ctx, &decode_sign(ctx)?, layer, signers),
         MessageInput::Mac0 { layer, key } => {
             mac::mac0(ctx, &decode::<CoseMac0>(&ex.cbor, "COSE_Mac0")?, layer, key)
         }
-        MessageInput::Mac { layer, recipients } => {
-            mac::mac(ctx, &decode::<CoseMac>(&ex.cbor, "COSE_Mac")?, layer, recipients)
-        }
-        MessageInput::Encrypt0 { layer, key } => {
-            encrypt::encrypt0(ctx, &decode::<CoseEncrypt0>(&ex.cbor, "COSE_Encrypt0")?, layer, key)
-        }
-        MessageInput::Encrypt { layer, unsent_iv, recipients } => encrypt::encrypt(
+        MessageInput::Mac { layer, recipients } => mac::mac(
+            ctx,
+            &decode::<CoseMac>(&ex.cbor, "COSE_Mac")?,
+            layer,
+            recipients,
+        ),
+        MessageInput::Encrypt0 { layer, key } => encrypt::encrypt0(
+            ctx,
+            &decode::<CoseEncrypt0>(&ex.cbor, "COSE_Encrypt0")?,
+            layer,
+            key,
+        ),
+        MessageInput::Encrypt {
+            layer,
+            unsent_iv,
+            recipients,
+        } => encrypt::encrypt(
             ctx,
             &decode::<CoseEncrypt>(&ex.cbor, "COSE_Encrypt")?,
             layer,
@@ -43,7 +59,11 @@ pub(super) fn verify(ctx: &mut Ctx<'_>) -> Step<Vec<u8>> {
 /// A message that does not decode is rejected.
 fn decode<T: CborSerializable + TaggedCborSerializable>(bytes: &[u8], what: &str) -> Step<T> {
     let tagged = bytes.first().is_some_and(|b| b >> 5 == 6);
-    let r = if tagged { T::from_tagged_slice(bytes) } else { T::from_slice(bytes) };
+    let r = if tagged {
+        T::from_tagged_slice(bytes)
+    } else {
+        T::from_slice(bytes)
+    };
     r.map_err(|e| Stop::Rejected(format!("output.cbor does not decode as {what}: {e}")))
 }
 
@@ -99,15 +119,24 @@ pub(super) fn input_algorithms(m: &MessageInput) -> String {
     }
     let names: Vec<&String> = match m {
         MessageInput::Sign1 { layer, .. } => of(layer).collect(),
-        MessageInput::Sign { layer, signers } => {
-            of(layer).chain(signers.iter().flat_map(|s| of(&s.headers))).collect()
+        MessageInput::Sign { layer, signers } => of(layer)
+            .chain(signers.iter().flat_map(|s| of(&s.headers)))
+            .collect(),
+        MessageInput::Mac0 { layer, .. } | MessageInput::Encrypt0 { layer, .. } => {
+            of(layer).collect()
         }
-        MessageInput::Mac0 { layer, .. } | MessageInput::Encrypt0 { layer, .. } => of(layer).collect(),
-        MessageInput::Mac { layer, recipients } | MessageInput::Encrypt { layer, recipients, .. } => {
-            of(layer).chain(recipients.iter().flat_map(|r| of(&r.headers))).collect()
-        }
+        MessageInput::Mac { layer, recipients }
+        | MessageInput::Encrypt {
+            layer, recipients, ..
+        } => of(layer)
+            .chain(recipients.iter().flat_map(|r| of(&r.headers)))
+            .collect(),
     };
-    names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" / ")
+    names
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 #[cfg(test)]

@@ -34,15 +34,21 @@ impl FixUp {
     /// The note recorded when the fix-up is applied.
     pub(super) fn note(self) -> String {
         match self {
-            Self::SignerKidText => "fix-up: signer kid is a tstr in output.cbor (RFC 9052 needs a bstr; the \
+            Self::SignerKidText => {
+                "fix-up: signer kid is a tstr in output.cbor (RFC 9052 needs a bstr; the \
                  file's cbor_diag shows a bstr); re-encoded as a bstr before decoding"
-                .to_string(),
-            Self::Encrypt1Context => "fix-up: intermediates.AAD_hex uses the undefined context \"Encrypt1\"; \
+                    .to_string()
+            }
+            Self::Encrypt1Context => {
+                "fix-up: intermediates.AAD_hex uses the undefined context \"Encrypt1\"; \
                  accepted as such, and the message is authenticated under \"Encrypt0\""
-                .to_string(),
-            Self::RecipientKeyKid => "fix-up: the JWK kid differs from the kid on the wire; the key attached \
+                    .to_string()
+            }
+            Self::RecipientKeyKid => {
+                "fix-up: the JWK kid differs from the kid on the wire; the key attached \
                  to the recipient is used"
-                .to_string(),
+                    .to_string()
+            }
             Self::AlgNameAlias { name, alg } => format!(
                 "fix-up: the file names the recipient algorithm {name:?}, which is not a name the \
                  examples use elsewhere; the wire value {} ({}) is taken",
@@ -62,23 +68,65 @@ const ECDH_SS_256_ALIAS: FixUp = FixUp::AlgNameAlias {
 const KNOWN: &[(&str, FixUp)] = &[
     ("x509-examples/signed-01.json", FixUp::SignerKidText),
     ("x509-examples/signed-02.json", FixUp::SignerKidText),
-    ("chacha-poly-examples/chacha-poly-enc-01.json", FixUp::Encrypt1Context),
+    (
+        "chacha-poly-examples/chacha-poly-enc-01.json",
+        FixUp::Encrypt1Context,
+    ),
     ("aes-gcm-examples/aes-gcm-02.json", FixUp::RecipientKeyKid),
     ("aes-gcm-examples/aes-gcm-03.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-hkdf-256-01.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-hkdf-256-02.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-hkdf-256-03.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-hkdf-512-01.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-hkdf-512-02.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-hkdf-512-03.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-ss-hkdf-256-01.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-ss-hkdf-256-02.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-ss-hkdf-256-03.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-ss-hkdf-512-01.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-ss-hkdf-512-02.json", FixUp::RecipientKeyKid),
-    ("ecdh-direct-examples/p521-ss-hkdf-512-03.json", FixUp::RecipientKeyKid),
+    (
+        "ecdh-direct-examples/p521-hkdf-256-01.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-hkdf-256-02.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-hkdf-256-03.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-hkdf-512-01.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-hkdf-512-02.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-hkdf-512-03.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-ss-hkdf-256-01.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-ss-hkdf-256-02.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-ss-hkdf-256-03.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-ss-hkdf-512-01.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-ss-hkdf-512-02.json",
+        FixUp::RecipientKeyKid,
+    ),
+    (
+        "ecdh-direct-examples/p521-ss-hkdf-512-03.json",
+        FixUp::RecipientKeyKid,
+    ),
     // README: "p256-ss-hkdf-512-02 uses HKDF-256 (-27)"; its input says "ECDH-SS-256".
-    ("ecdh-direct-examples/p256-ss-hkdf-512-02.json", ECDH_SS_256_ALIAS),
+    (
+        "ecdh-direct-examples/p256-ss-hkdf-512-02.json",
+        ECDH_SS_256_ALIAS,
+    ),
 ];
 
 /// Whether `fix` is allowed for `file`.
@@ -100,10 +148,31 @@ mod tests {
 
     #[test]
     fn fix_ups_are_tied_to_their_files() {
-        assert!(allowed("x509-examples/signed-01.json", FixUp::SignerKidText));
-        assert!(!allowed("x509-examples/signed-03.json", FixUp::SignerKidText));
-        assert!(!allowed("aes-gcm-examples/aes-gcm-01.json", FixUp::RecipientKeyKid));
-        assert!(alias("ecdh-direct-examples/p256-ss-hkdf-512-02.json", "ECDH-SS-256").is_some());
-        assert!(alias("ecdh-direct-examples/p256-ss-hkdf-512-01.json", "ECDH-SS-256").is_none());
+        assert!(allowed(
+            "x509-examples/signed-01.json",
+            FixUp::SignerKidText
+        ));
+        assert!(!allowed(
+            "x509-examples/signed-03.json",
+            FixUp::SignerKidText
+        ));
+        assert!(!allowed(
+            "aes-gcm-examples/aes-gcm-01.json",
+            FixUp::RecipientKeyKid
+        ));
+        assert!(
+            alias(
+                "ecdh-direct-examples/p256-ss-hkdf-512-02.json",
+                "ECDH-SS-256"
+            )
+            .is_some()
+        );
+        assert!(
+            alias(
+                "ecdh-direct-examples/p256-ss-hkdf-512-01.json",
+                "ECDH-SS-256"
+            )
+            .is_none()
+        );
     }
 }

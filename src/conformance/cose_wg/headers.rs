@@ -21,8 +21,18 @@ pub(super) fn check_layer(
     protected: &Header,
     unprotected: &Header,
 ) -> Step<()> {
-    check_bucket(ctx, &format!("{what} protected"), &input.protected, protected)?;
-    check_bucket(ctx, &format!("{what} unprotected"), &input.unprotected, unprotected)
+    check_bucket(
+        ctx,
+        &format!("{what} protected"),
+        &input.protected,
+        protected,
+    )?;
+    check_bucket(
+        ctx,
+        &format!("{what} unprotected"),
+        &input.unprotected,
+        unprotected,
+    )
 }
 
 /// The algorithm an input name stands for, allowing this file's known alias.
@@ -39,27 +49,55 @@ pub(super) fn input_alg(ctx: &mut Ctx<'_>, name: &str) -> Step<iana::Algorithm> 
 }
 
 fn check_bucket(ctx: &mut Ctx<'_>, what: &str, input: &InputHeaders, wire: &Header) -> Step<()> {
-    let InputHeaders { alg, kid, ctyp, partial_iv, x5bag, x5chain, x5t } = input;
+    let InputHeaders {
+        alg,
+        kid,
+        ctyp,
+        partial_iv,
+        x5bag,
+        x5chain,
+        x5t,
+    } = input;
     if let Some(name) = alg {
         let want = input_alg(ctx, name)?;
         if wire.alg != Some(RegisteredLabelWithPrivate::Assigned(want)) {
-            return Err(mismatch(what, "alg", &algs::name(want), &wire.alg.as_ref().map(algs::label_name)));
+            return Err(mismatch(
+                what,
+                "alg",
+                &algs::name(want),
+                &wire.alg.as_ref().map(algs::label_name),
+            ));
         }
     }
     if let Some(kid) = kid {
         if &wire.key_id != kid {
-            return Err(mismatch(what, "kid", &hex::encode(kid), &Some(hex::encode(&wire.key_id))));
+            return Err(mismatch(
+                what,
+                "kid",
+                &hex::encode(kid),
+                &Some(hex::encode(&wire.key_id)),
+            ));
         }
     }
     if let Some(n) = ctyp {
         let ok = matches!(&wire.content_type, Some(ContentType::Assigned(f)) if f.to_i64() == *n);
         if !ok {
-            return Err(mismatch(what, "content type", &n.to_string(), &wire.content_type.as_ref().map(|c| format!("{c:?}"))));
+            return Err(mismatch(
+                what,
+                "content type",
+                &n.to_string(),
+                &wire.content_type.as_ref().map(|c| format!("{c:?}")),
+            ));
         }
     }
     if let Some(p) = partial_iv {
         if &wire.partial_iv != p {
-            return Err(mismatch(what, "partial IV", &hex::encode(p), &Some(hex::encode(&wire.partial_iv))));
+            return Err(mismatch(
+                what,
+                "partial IV",
+                &hex::encode(p),
+                &Some(hex::encode(&wire.partial_iv)),
+            ));
         }
     }
     for (label, name, list) in [
@@ -72,18 +110,29 @@ fn check_bucket(ctx: &mut Ctx<'_>, what: &str, input: &InputHeaders, wire: &Head
                 CertList::Many(cs) => Value::Array(cs.iter().cloned().map(Value::Bytes).collect()),
             };
             if rest(wire, label.to_i64()) != Some(&want) {
-                return Err(failed(format!("{what} {name} on the wire differs from the input's")));
+                return Err(failed(format!(
+                    "{what} {name} on the wire differs from the input's"
+                )));
             }
         }
     }
     if let Some((hash, digest)) = x5t {
         let hash_alg = match hash.as_str() {
             "SHA-256" => iana::Algorithm::SHA_256,
-            other => return Err(failed(format!("{what} x5t names an unknown hash {other:?}"))),
+            other => {
+                return Err(failed(format!(
+                    "{what} x5t names an unknown hash {other:?}"
+                )));
+            }
         };
-        let want = Value::Array(vec![Value::from(hash_alg.to_i64()), Value::Bytes(digest.clone())]);
+        let want = Value::Array(vec![
+            Value::from(hash_alg.to_i64()),
+            Value::Bytes(digest.clone()),
+        ]);
         if rest(wire, iana::HeaderParameter::X5T.to_i64()) != Some(&want) {
-            return Err(failed(format!("{what} x5t on the wire differs from the input's")));
+            return Err(failed(format!(
+                "{what} x5t on the wire differs from the input's"
+            )));
         }
     }
     Ok(())
@@ -91,24 +140,39 @@ fn check_bucket(ctx: &mut Ctx<'_>, what: &str, input: &InputHeaders, wire: &Head
 
 fn mismatch(what: &str, param: &str, input: &str, wire: &Option<String>) -> super::check::Stop {
     let wire = wire.as_deref().unwrap_or("nothing");
-    failed(format!("{what} {param}: the input says {input}, the wire has {wire}"))
+    failed(format!(
+        "{what} {param}: the input says {input}, the wire has {wire}"
+    ))
 }
 
 /// A parameter outside coset's named fields, by integer label.
 pub(super) fn rest(h: &Header, label: i64) -> Option<&Value> {
-    h.rest.iter().find(|(l, _)| *l == Label::Int(label)).map(|(_, v)| v)
+    h.rest
+        .iter()
+        .find(|(l, _)| *l == Label::Int(label))
+        .map(|(_, v)| v)
 }
 
 /// A parameter from either bucket (a parameter must not be in both).
-pub(super) fn either<'h>(protected: &'h Header, unprotected: &'h Header, label: i64) -> Step<Option<&'h Value>> {
+pub(super) fn either<'h>(
+    protected: &'h Header,
+    unprotected: &'h Header,
+    label: i64,
+) -> Step<Option<&'h Value>> {
     match (rest(protected, label), rest(unprotected, label)) {
-        (Some(_), Some(_)) => Err(failed(format!("header parameter {label} is in both buckets"))),
+        (Some(_), Some(_)) => Err(failed(format!(
+            "header parameter {label} is in both buckets"
+        ))),
         (p, u) => Ok(p.or(u)),
     }
 }
 
 /// The layer's algorithm (from whichever bucket carries it).
-pub(super) fn wire_alg(what: &str, protected: &Header, unprotected: &Header) -> Step<coset::Algorithm> {
+pub(super) fn wire_alg(
+    what: &str,
+    protected: &Header,
+    unprotected: &Header,
+) -> Step<coset::Algorithm> {
     match (&protected.alg, &unprotected.alg) {
         (Some(a), None) | (None, Some(a)) => Ok(a.clone()),
         (Some(_), Some(_)) => Err(failed(format!("{what}: alg is in both header buckets"))),
@@ -117,7 +181,10 @@ pub(super) fn wire_alg(what: &str, protected: &Header, unprotected: &Header) -> 
 }
 
 /// The layer's `kid`, if any.
-pub(super) fn wire_kid<'h>(protected: &'h Header, unprotected: &'h Header) -> Step<Option<&'h [u8]>> {
+pub(super) fn wire_kid<'h>(
+    protected: &'h Header,
+    unprotected: &'h Header,
+) -> Step<Option<&'h [u8]>> {
     match (protected.key_id.is_empty(), unprotected.key_id.is_empty()) {
         (true, true) => Ok(None),
         (false, true) => Ok(Some(&protected.key_id)),

@@ -17,7 +17,9 @@
 
 use coset::cbor::value::Value;
 use coset::iana::{self, EnumI64};
-use coset::{CborSerializable, CoseKdfContextBuilder, CoseRecipient, Nonce, PartyInfo, SuppPubInfo};
+use coset::{
+    CborSerializable, CoseKdfContextBuilder, CoseRecipient, Nonce, PartyInfo, SuppPubInfo,
+};
 
 use super::algs;
 use super::check::{Step, failed, unsupported};
@@ -27,7 +29,10 @@ fn bytes(r: &CoseRecipient, p: iana::HeaderAlgorithmParameter) -> Step<Option<Ve
     match either(&r.protected.header, &r.unprotected, p.to_i64())? {
         None => Ok(None),
         Some(Value::Bytes(b)) => Ok(Some(b.clone())),
-        Some(_) => Err(failed(format!("recipient header {} is not a bstr", p.to_i64()))),
+        Some(_) => Err(failed(format!(
+            "recipient header {} is not a bstr",
+            p.to_i64()
+        ))),
     }
 }
 
@@ -38,7 +43,10 @@ fn nonce(r: &CoseRecipient, p: iana::HeaderAlgorithmParameter) -> Step<Option<No
         Some(Value::Integer(i)) => i64::try_from(*i)
             .map(|i| Some(Nonce::Integer(i)))
             .map_err(|_| failed("recipient nonce integer out of range")),
-        Some(_) => Err(failed(format!("recipient header {} is not a bstr or int", p.to_i64()))),
+        Some(_) => Err(failed(format!(
+            "recipient header {} is not a bstr or int",
+            p.to_i64()
+        ))),
     }
 }
 
@@ -46,7 +54,10 @@ fn nonce(r: &CoseRecipient, p: iana::HeaderAlgorithmParameter) -> Step<Option<No
 pub(super) fn kdf_context(content: iana::Algorithm, r: &CoseRecipient) -> Step<Vec<u8>> {
     use iana::HeaderAlgorithmParameter as H;
     let bits = algs::content_key_bits(content).ok_or_else(|| {
-        unsupported(format!("{}: key length unknown, no KDF context", algs::name(content)))
+        unsupported(format!(
+            "{}: key length unknown, no KDF context",
+            algs::name(content)
+        ))
     })?;
     let party_u = PartyInfo {
         identity: bytes(r, H::PartyUIdentity)?,
@@ -58,7 +69,11 @@ pub(super) fn kdf_context(content: iana::Algorithm, r: &CoseRecipient) -> Step<V
         nonce: nonce(r, H::PartyVNonce)?,
         other: bytes(r, H::PartyVOther)?,
     };
-    let supp_pub = SuppPubInfo { key_data_length: bits, protected: r.protected.clone(), other: None };
+    let supp_pub = SuppPubInfo {
+        key_data_length: bits,
+        protected: r.protected.clone(),
+        other: None,
+    };
     CoseKdfContextBuilder::new()
         .algorithm(content)
         .party_u_info(party_u)
@@ -78,9 +93,16 @@ mod tests {
     fn matches_the_p256_hkdf_256_01_context() {
         // From ecdh-direct-examples/p256-hkdf-256-01.json: protected {1: -25}, A128GCM.
         let r = CoseRecipientBuilder::new()
-            .protected(HeaderBuilder::new().algorithm(iana::Algorithm::ECDH_ES_HKDF_256).build())
+            .protected(
+                HeaderBuilder::new()
+                    .algorithm(iana::Algorithm::ECDH_ES_HKDF_256)
+                    .build(),
+            )
             .build();
         let ctx = kdf_context(iana::Algorithm::A128GCM, &r).unwrap();
-        assert_eq!(hex::encode_upper(ctx), "840183F6F6F683F6F6F682188044A1013818");
+        assert_eq!(
+            hex::encode_upper(ctx),
+            "840183F6F6F683F6F6F682188044A1013818"
+        );
     }
 }

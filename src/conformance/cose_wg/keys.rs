@@ -87,9 +87,18 @@ pub(super) enum KeyMaterial {
     /// `kty: oct`.
     Symmetric(Vec<u8>),
     /// `kty: OKP`.
-    Okp { crv: Curve, x: Vec<u8>, d: Option<Vec<u8>> },
+    Okp {
+        crv: Curve,
+        x: Vec<u8>,
+        d: Option<Vec<u8>>,
+    },
     /// `kty: EC` / `EC2`.
-    Ec2 { crv: Curve, x: Vec<u8>, y: Vec<u8>, d: Option<Vec<u8>> },
+    Ec2 {
+        crv: Curve,
+        x: Vec<u8>,
+        y: Vec<u8>,
+        d: Option<Vec<u8>>,
+    },
     /// `kty: RSA`.
     Rsa(RsaKey),
 }
@@ -106,7 +115,9 @@ pub(super) struct Jwk {
 fn member(name: &str, b64: Option<String>, hex: Option<String>) -> Result<Option<Vec<u8>>, String> {
     match (b64, hex) {
         (Some(_), Some(_)) => Err(format!("key member {name} given both as base64url and hex")),
-        (Some(t), None) => b64::decode(&t).map(Some).map_err(|e| format!("key member {name}: {e}")),
+        (Some(t), None) => b64::decode(&t)
+            .map(Some)
+            .map_err(|e| format!("key member {name}: {e}")),
         (None, Some(h)) => hex::decode(&h)
             .map(Some)
             .map_err(|e| format!("key member {name}_hex: {e}")),
@@ -174,33 +185,75 @@ impl Jwk {
         let any_rsa = n.is_some() || e.is_some() || crt.iter().any(Option::is_some);
         let material = match kty.as_str() {
             "oct" => {
-                absent(&kty, &[("crv", crv.is_some()), ("x", x.is_some()), ("y", y.is_some()), ("d", d.is_some()), ("RSA members", any_rsa)])?;
+                absent(
+                    &kty,
+                    &[
+                        ("crv", crv.is_some()),
+                        ("x", x.is_some()),
+                        ("y", y.is_some()),
+                        ("d", d.is_some()),
+                        ("RSA members", any_rsa),
+                    ],
+                )?;
                 KeyMaterial::Symmetric(required("k", k)?)
             }
             "OKP" => {
-                absent(&kty, &[("k", k.is_some()), ("y", y.is_some()), ("RSA members", any_rsa)])?;
+                absent(
+                    &kty,
+                    &[
+                        ("k", k.is_some()),
+                        ("y", y.is_some()),
+                        ("RSA members", any_rsa),
+                    ],
+                )?;
                 let crv = Curve::parse(crv.as_deref().ok_or("OKP key lacks crv")?)?;
-                KeyMaterial::Okp { crv, x: required("x", x)?, d }
+                KeyMaterial::Okp {
+                    crv,
+                    x: required("x", x)?,
+                    d,
+                }
             }
             "EC" | "EC2" => {
                 absent(&kty, &[("k", k.is_some()), ("RSA members", any_rsa)])?;
                 let crv = Curve::parse(crv.as_deref().ok_or("EC key lacks crv")?)?;
-                KeyMaterial::Ec2 { crv, x: required("x", x)?, y: required("y", y)?, d }
+                KeyMaterial::Ec2 {
+                    crv,
+                    x: required("x", x)?,
+                    y: required("y", y)?,
+                    d,
+                }
             }
             "RSA" => {
-                absent(&kty, &[("crv", crv.is_some()), ("k", k.is_some()), ("x", x.is_some()), ("y", y.is_some())])?;
+                absent(
+                    &kty,
+                    &[
+                        ("crv", crv.is_some()),
+                        ("k", k.is_some()),
+                        ("x", x.is_some()),
+                        ("y", y.is_some()),
+                    ],
+                )?;
                 rsa_key(n, e, d, crt)?
             }
             other => return Err(format!("unknown kty {other:?}")),
         };
-        Ok(Self { kid: kid.map(String::into_bytes), material })
+        Ok(Self {
+            kid: kid.map(String::into_bytes),
+            material,
+        })
     }
 
     /// SubjectPublicKeyInfo DER of the public key, for signature verification.
     pub(super) fn spki(&self) -> Result<Vec<u8>, String> {
         let r = match &self.material {
-            KeyMaterial::Okp { crv: Curve::Ed25519, x, .. } => ed25519_spki(x),
-            KeyMaterial::Ec2 { crv: Curve::P256, .. } => p256_spki(&self.p256_point()?),
+            KeyMaterial::Okp {
+                crv: Curve::Ed25519,
+                x,
+                ..
+            } => ed25519_spki(x),
+            KeyMaterial::Ec2 {
+                crv: Curve::P256, ..
+            } => p256_spki(&self.p256_point()?),
             KeyMaterial::Rsa(k) => rsa_spki(strip_zeros(&k.n), strip_zeros(&k.e)),
             other => return Err(format!("no SPKI encoding for {}", describe(other))),
         };
@@ -210,14 +263,22 @@ impl Jwk {
     /// The uncompressed SEC1 point `04 || x || y` of a P-256 key.
     pub(super) fn p256_point(&self) -> Result<Vec<u8>, String> {
         match &self.material {
-            KeyMaterial::Ec2 { crv: Curve::P256, x, y, .. } if x.len() == 32 && y.len() == 32 => {
+            KeyMaterial::Ec2 {
+                crv: Curve::P256,
+                x,
+                y,
+                ..
+            } if x.len() == 32 && y.len() == 32 => {
                 let mut point = Vec::with_capacity(65);
                 point.push(0x04);
                 point.extend_from_slice(x);
                 point.extend_from_slice(y);
                 Ok(point)
             }
-            other => Err(format!("not a P-256 key with 32-byte coordinates: {}", describe(other))),
+            other => Err(format!(
+                "not a P-256 key with 32-byte coordinates: {}",
+                describe(other)
+            )),
         }
     }
 
@@ -226,8 +287,12 @@ impl Jwk {
         let KeyMaterial::Rsa(key) = &self.material else {
             return Err(format!("not an RSA key: {}", describe(&self.material)));
         };
-        let [d, p, q, dp, dq, qi] = key.private.as_ref().ok_or("RSA key has no private members")?;
-        rsa_pkcs8(&[&key.n, &key.e, d, p, q, dp, dq, qi]).map_err(|e| format!("RSA PKCS#8 encoding: {e}"))
+        let [d, p, q, dp, dq, qi] = key
+            .private
+            .as_ref()
+            .ok_or("RSA key has no private members")?;
+        rsa_pkcs8(&[&key.n, &key.e, d, p, q, dp, dq, qi])
+            .map_err(|e| format!("RSA PKCS#8 encoding: {e}"))
     }
 }
 
@@ -251,7 +316,9 @@ fn rsa_key(
 pub(super) fn describe(m: &KeyMaterial) -> String {
     match m {
         KeyMaterial::Symmetric(k) => format!("{}-bit symmetric key", k.len() * 8),
-        KeyMaterial::Okp { crv, .. } | KeyMaterial::Ec2 { crv, .. } => format!("{} key", crv.name()),
+        KeyMaterial::Okp { crv, .. } | KeyMaterial::Ec2 { crv, .. } => {
+            format!("{} key", crv.name())
+        }
         KeyMaterial::Rsa(k) => format!("{}-bit RSA key", k.bits()),
     }
 }
@@ -280,8 +347,11 @@ fn rsa_pkcs8(members: &[&Vec<u8>; 8]) -> der::Result<Vec<u8>> {
     let pkcs1 = sequence(&pkcs1)?;
     let mut info = Vec::new();
     UintRef::new(&[0])?.encode_to_vec(&mut info)?;
-    AlgorithmIdentifierOwned { oid: OID_RSA_ENCRYPTION, parameters: Some(der::Any::null()) }
-        .encode_to_vec(&mut info)?;
+    AlgorithmIdentifierOwned {
+        oid: OID_RSA_ENCRYPTION,
+        parameters: Some(der::Any::null()),
+    }
+    .encode_to_vec(&mut info)?;
     OctetStringRef::new(&pkcs1)?.encode_to_vec(&mut info)?;
     sequence(&info)
 }
@@ -331,6 +401,12 @@ mod tests {
         assert!(hex::encode(&der).contains("020100300d06092a864886f70d010101050004"));
         // n keeps one leading zero because 0xc3 has its top bit set.
         assert!(hex::encode(&der).contains("020200c3"));
-        assert_eq!(match &k.material { KeyMaterial::Rsa(r) => r.bits(), _ => 0 }, 8);
+        assert_eq!(
+            match &k.material {
+                KeyMaterial::Rsa(r) => r.bits(),
+                _ => 0,
+            },
+            8
+        );
     }
 }

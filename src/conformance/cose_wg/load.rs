@@ -19,7 +19,9 @@ pub fn load_examples(root: &Path) -> Result<Vec<Example>, CoseWgError> {
     let mut paths = Vec::new();
     collect_json(root, &mut paths)?;
     if paths.is_empty() {
-        return Err(CoseWgError::NoExamples { path: root.to_path_buf() });
+        return Err(CoseWgError::NoExamples {
+            path: root.to_path_buf(),
+        });
     }
     paths.iter().map(|p| load_example(root, p)).collect()
 }
@@ -30,17 +32,30 @@ pub fn load_example(root: &Path, path: &Path) -> Result<Example, CoseWgError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let raw: json::File = serde_json::from_str(&text).map_err(|source| CoseWgError::Json {
-        path: path.to_path_buf(),
-        source,
-    })?;
     let rel = path.strip_prefix(root).unwrap_or(path);
     let file = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/");
-    let dir = path.parent().map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+    let dir = path
+        .parent()
+        .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+    parse_example(&text, file, dir, path)
+}
+
+/// Parses one example's JSON text; `file` is its recorded name, `dir` its directory and
+/// `path` the path errors name.
+pub(super) fn parse_example(
+    text: &str,
+    file: String,
+    dir: PathBuf,
+    path: &Path,
+) -> Result<Example, CoseWgError> {
+    let raw: json::File = serde_json::from_str(text).map_err(|source| CoseWgError::Json {
+        path: path.to_path_buf(),
+        source,
+    })?;
     convert(raw, file, dir).map_err(|reason| CoseWgError::Invalid {
         path: path.to_path_buf(),
         reason,
@@ -48,7 +63,10 @@ pub fn load_example(root: &Path, path: &Path) -> Result<Example, CoseWgError> {
 }
 
 fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CoseWgError> {
-    let read_dir = |source| CoseWgError::ReadDir { path: dir.to_path_buf(), source };
+    let read_dir = |source| CoseWgError::ReadDir {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut entries = std::fs::read_dir(dir)
         .map_err(read_dir)?
         .map(|e| e.map(|e| e.path()))
@@ -74,7 +92,13 @@ fn opt_hex(name: &str, s: Option<String>) -> Result<Option<Vec<u8>>, String> {
 }
 
 fn convert(raw: json::File, file: String, dir: PathBuf) -> Result<Example, String> {
-    let json::File { title, fail, input, intermediates, output } = raw;
+    let json::File {
+        title,
+        fail,
+        input,
+        intermediates,
+        output,
+    } = raw;
     let json::Output { cbor_diag, cbor } = output;
     if cbor_diag.trim().is_empty() {
         return Err("output.cbor_diag is empty".to_string());
@@ -96,7 +120,11 @@ fn convert(raw: json::File, file: String, dir: PathBuf) -> Result<Example, Strin
     let plaintext = match (plaintext, plaintext_hex) {
         (Some(p), None) => p.into_bytes(),
         (None, Some(h)) => hex_field("input.plaintext_hex", &h)?,
-        _ => return Err("exactly one of input.plaintext and input.plaintext_hex is required".to_string()),
+        _ => {
+            return Err(
+                "exactly one of input.plaintext and input.plaintext_hex is required".to_string(),
+            );
+        }
     };
     for (i, r) in rng_stream.iter().flatten().enumerate() {
         hex_field(&format!("input.rng_stream[{i}]"), r)?;
@@ -105,9 +133,17 @@ fn convert(raw: json::File, file: String, dir: PathBuf) -> Result<Example, Strin
         return Err("input.rng_description is empty".to_string());
     }
     match (fail, failures) {
-        (true, Some(json::Failures { change_tag: Some(_) })) | (false, None) => {}
+        (
+            true,
+            Some(json::Failures {
+                change_tag: Some(_),
+            }),
+        )
+        | (false, None) => {}
         (true, _) => return Err("\"fail\": true without input.failures.ChangeTag".to_string()),
-        (false, Some(_)) => return Err("input.failures on an example not marked \"fail\"".to_string()),
+        (false, Some(_)) => {
+            return Err("input.failures on an example not marked \"fail\"".to_string());
+        }
     }
     let kinds = [
         sign0.is_some(),
@@ -118,7 +154,10 @@ fn convert(raw: json::File, file: String, dir: PathBuf) -> Result<Example, Strin
         enveloped.is_some(),
     ];
     if kinds.iter().filter(|&&k| k).count() != 1 {
-        return Err("input must describe exactly one of sign0, sign, mac0, mac, encrypted, enveloped".to_string());
+        return Err(
+            "input must describe exactly one of sign0, sign, mac0, mac, encrypted, enveloped"
+                .to_string(),
+        );
     }
     let message = if let Some(s) = sign0 {
         sign1_input(s)?
@@ -126,22 +165,36 @@ fn convert(raw: json::File, file: String, dir: PathBuf) -> Result<Example, Strin
         sign_input(s)?
     } else if let Some(m) = mac0 {
         let (layer, mut recipients) = mac_input(m)?;
-        MessageInput::Mac0 { layer, key: single_direct_key(&mut recipients, "mac0")? }
+        MessageInput::Mac0 {
+            layer,
+            key: single_direct_key(&mut recipients, "mac0")?,
+        }
     } else if let Some(m) = mac {
         let (layer, recipients) = mac_input(m)?;
         MessageInput::Mac { layer, recipients }
     } else if let Some(e) = encrypted {
-        let json::Encrypted { protected, unprotected, recipients } = e;
+        let json::Encrypted {
+            protected,
+            unprotected,
+            recipients,
+        } = e;
         let mut recipients = recipient_inputs(recipients)?;
         MessageInput::Encrypt0 {
             layer: layer(protected, unprotected)?,
             key: single_direct_key(&mut recipients, "encrypted")?,
         }
     } else if let Some(e) = enveloped {
-        let json::Enveloped { protected, unprotected, unsent, recipients } = e;
+        let json::Enveloped {
+            protected,
+            unprotected,
+            unsent,
+            recipients,
+        } = e;
         MessageInput::Encrypt {
             layer: layer(protected, unprotected)?,
-            unsent_iv: unsent.map(|u| hex_field("enveloped.unsent.IV_hex", &u.iv_hex)).transpose()?,
+            unsent_iv: unsent
+                .map(|u| hex_field("enveloped.unsent.IV_hex", &u.iv_hex))
+                .transpose()?,
             recipients: recipient_inputs(recipients)?,
         }
     } else {
@@ -160,13 +213,23 @@ fn convert(raw: json::File, file: String, dir: PathBuf) -> Result<Example, Strin
 }
 
 fn headers(h: Option<json::Headers>) -> Result<InputHeaders, String> {
-    let json::Headers { alg, kid, ctyp, partial_iv_hex, x5bag, x5chain, x5t } = h.unwrap_or_default();
+    let json::Headers {
+        alg,
+        kid,
+        ctyp,
+        partial_iv_hex,
+        x5bag,
+        x5chain,
+        x5t,
+    } = h.unwrap_or_default();
     let certs = |name: &str, v: Option<json::OneOrMany>| -> Result<Option<CertList>, String> {
         Ok(match v {
             None => None,
             Some(json::OneOrMany::One(h)) => Some(CertList::One(hex_field(name, &h)?)),
             Some(json::OneOrMany::Many(list)) => Some(CertList::Many(
-                list.iter().map(|h| hex_field(name, h)).collect::<Result<_, _>>()?,
+                list.iter()
+                    .map(|h| hex_field(name, h))
+                    .collect::<Result<_, _>>()?,
             )),
         })
     };
@@ -186,15 +249,26 @@ fn headers(h: Option<json::Headers>) -> Result<InputHeaders, String> {
     })
 }
 
-fn layer(protected: Option<json::Headers>, unprotected: Option<json::Headers>) -> Result<Layer, String> {
-    Ok(Layer { protected: headers(protected)?, unprotected: headers(unprotected)? })
+fn layer(
+    protected: Option<json::Headers>,
+    unprotected: Option<json::Headers>,
+) -> Result<Layer, String> {
+    Ok(Layer {
+        protected: headers(protected)?,
+        unprotected: headers(unprotected)?,
+    })
 }
 
 /// A top-level `alg` next to the headers must repeat the header's `alg`.
 fn check_top_alg(top: Option<String>, layer: &Layer) -> Result<(), String> {
     match top {
         None => Ok(()),
-        Some(a) if layer.protected.alg.as_ref() == Some(&a) || layer.unprotected.alg.as_ref() == Some(&a) => Ok(()),
+        Some(a)
+            if layer.protected.alg.as_ref() == Some(&a)
+                || layer.unprotected.alg.as_ref() == Some(&a) =>
+        {
+            Ok(())
+        }
         Some(a) => Err(format!("top-level alg {a:?} is not the alg of the headers")),
     }
 }
@@ -204,32 +278,61 @@ fn key(j: json::Jwk, what: &str) -> Result<Jwk, String> {
 }
 
 fn sign1_input(s: json::Sign0) -> Result<MessageInput, String> {
-    let json::Sign0 { alg, key: k, protected, unprotected } = s;
+    let json::Sign0 {
+        alg,
+        key: k,
+        protected,
+        unprotected,
+    } = s;
     let layer = layer(protected, unprotected)?;
     check_top_alg(alg, &layer)?;
-    Ok(MessageInput::Sign1 { layer, key: key(k, "sign0.key")? })
+    Ok(MessageInput::Sign1 {
+        layer,
+        key: key(k, "sign0.key")?,
+    })
 }
 
 fn sign_input(s: json::Sign) -> Result<MessageInput, String> {
-    let json::Sign { protected, unprotected, signers } = s;
+    let json::Sign {
+        protected,
+        unprotected,
+        signers,
+    } = s;
     if signers.is_empty() {
         return Err("sign.signers is empty".to_string());
     }
     let signers = signers
         .into_iter()
         .enumerate()
-        .map(|(i, json::Signer { key: k, protected, unprotected })| {
-            Ok(SignerInput {
-                key: key(k, &format!("sign.signers[{i}].key"))?,
-                headers: layer(protected, unprotected)?,
-            })
-        })
+        .map(
+            |(
+                i,
+                json::Signer {
+                    key: k,
+                    protected,
+                    unprotected,
+                },
+            )| {
+                Ok(SignerInput {
+                    key: key(k, &format!("sign.signers[{i}].key"))?,
+                    headers: layer(protected, unprotected)?,
+                })
+            },
+        )
         .collect::<Result<_, String>>()?;
-    Ok(MessageInput::Sign { layer: layer(protected, unprotected)?, signers })
+    Ok(MessageInput::Sign {
+        layer: layer(protected, unprotected)?,
+        signers,
+    })
 }
 
 fn mac_input(m: json::Mac) -> Result<(Layer, Vec<RecipientInput>), String> {
-    let json::Mac { alg, protected, unprotected, recipients } = m;
+    let json::Mac {
+        alg,
+        protected,
+        unprotected,
+        recipients,
+    } = m;
     let layer = layer(protected, unprotected)?;
     check_top_alg(alg, &layer)?;
     Ok((layer, recipient_inputs(recipients)?))
@@ -241,28 +344,46 @@ fn recipient_inputs(list: Vec<json::Recipient>) -> Result<Vec<RecipientInput>, S
     }
     list.into_iter()
         .enumerate()
-        .map(|(i, json::Recipient { key: k, protected, unprotected, sender_key, unsent })| {
-            let compressed = match unsent.map(|u| u.compressed) {
-                None => None,
-                Some(0) => Some(false),
-                Some(1) => Some(true),
-                Some(n) => return Err(format!("recipients[{i}].unsent.compressed is {n}, not 0 or 1")),
-            };
-            Ok(RecipientInput {
-                key: key(k, &format!("recipients[{i}].key"))?,
-                headers: layer(protected, unprotected)?,
-                sender_key: sender_key
-                    .map(|s| key(s, &format!("recipients[{i}].sender_key")))
-                    .transpose()?,
-                compressed,
-            })
-        })
+        .map(
+            |(
+                i,
+                json::Recipient {
+                    key: k,
+                    protected,
+                    unprotected,
+                    sender_key,
+                    unsent,
+                },
+            )| {
+                let compressed = match unsent.map(|u| u.compressed) {
+                    None => None,
+                    Some(0) => Some(false),
+                    Some(1) => Some(true),
+                    Some(n) => {
+                        return Err(format!(
+                            "recipients[{i}].unsent.compressed is {n}, not 0 or 1"
+                        ));
+                    }
+                };
+                Ok(RecipientInput {
+                    key: key(k, &format!("recipients[{i}].key"))?,
+                    headers: layer(protected, unprotected)?,
+                    sender_key: sender_key
+                        .map(|s| key(s, &format!("recipients[{i}].sender_key")))
+                        .transpose()?,
+                    compressed,
+                })
+            },
+        )
         .collect()
 }
 
 /// `*0` structures carry no recipients: the input's single recipient only names the
 /// direct key the message is under.
-fn single_direct_key(recipients: &mut Vec<RecipientInput>, what: &str) -> Result<RecipientInput, String> {
+fn single_direct_key(
+    recipients: &mut Vec<RecipientInput>,
+    what: &str,
+) -> Result<RecipientInput, String> {
     let (Some(r), true) = (recipients.pop(), recipients.is_empty()) else {
         return Err(format!("{what} needs exactly one recipient (the key)"));
     };
@@ -271,22 +392,36 @@ fn single_direct_key(recipients: &mut Vec<RecipientInput>, what: &str) -> Result
         && r.headers.protected.alg.is_none()
         && r.headers.unprotected.alg.as_deref() == Some("direct");
     if !plain {
-        return Err(format!("{what}: the recipient must be a plain \"direct\" key"));
+        return Err(format!(
+            "{what}: the recipient must be a plain \"direct\" key"
+        ));
     }
     Ok(r)
 }
 
 fn intermediates_of(i: json::Intermediates) -> Result<Intermediates, String> {
-    let json::Intermediates { aad_hex, cek_hex, to_be_sign_hex, to_mac_hex, recipients, signers } = i;
+    let json::Intermediates {
+        aad_hex,
+        cek_hex,
+        to_be_sign_hex,
+        to_mac_hex,
+        recipients,
+        signers,
+    } = i;
     let recipients = recipients
         .unwrap_or_default()
         .into_iter()
-        .map(|json::RecipientIntermediates { context_hex, secret_hex }| {
-            Ok(RecipientIntermediates {
-                context: opt_hex("Context_hex", context_hex)?,
-                secret: opt_hex("Secret_hex", secret_hex)?,
-            })
-        })
+        .map(
+            |json::RecipientIntermediates {
+                 context_hex,
+                 secret_hex,
+             }| {
+                Ok(RecipientIntermediates {
+                    context: opt_hex("Context_hex", context_hex)?,
+                    secret: opt_hex("Secret_hex", secret_hex)?,
+                })
+            },
+        )
         .collect::<Result<_, String>>()?;
     let signers = signers
         .unwrap_or_default()

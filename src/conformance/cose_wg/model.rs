@@ -23,6 +23,15 @@ pub struct Example {
     pub(super) intermediates: Intermediates,
 }
 
+impl Example {
+    /// Drops the file's intermediate values (`ToBeSign_hex`, `AAD_hex`, `CEK_hex`, ...), so
+    /// that a modified copy of the message is judged by the cryptographic checks alone
+    /// rather than by a mismatch with the original's intermediates (tamper tests).
+    pub fn forget_intermediates(&mut self) {
+        self.intermediates = Intermediates::default();
+    }
+}
+
 /// Header parameters the input says the sender used.
 #[derive(Debug, Clone, Default)]
 pub(super) struct InputHeaders {
@@ -76,15 +85,25 @@ pub(super) enum MessageInput {
     /// COSE_Sign1.
     Sign1 { layer: Layer, key: Jwk },
     /// COSE_Sign.
-    Sign { layer: Layer, signers: Vec<SignerInput> },
+    Sign {
+        layer: Layer,
+        signers: Vec<SignerInput>,
+    },
     /// COSE_Mac0 under the (single, direct) recipient's key.
     Mac0 { layer: Layer, key: RecipientInput },
     /// COSE_Mac.
-    Mac { layer: Layer, recipients: Vec<RecipientInput> },
+    Mac {
+        layer: Layer,
+        recipients: Vec<RecipientInput>,
+    },
     /// COSE_Encrypt0 under the (single, direct) recipient's key.
     Encrypt0 { layer: Layer, key: RecipientInput },
     /// COSE_Encrypt; `unsent_iv` is the full IV the receiver knows from context.
-    Encrypt { layer: Layer, unsent_iv: Option<Vec<u8>>, recipients: Vec<RecipientInput> },
+    Encrypt {
+        layer: Layer,
+        unsent_iv: Option<Vec<u8>>,
+        recipients: Vec<RecipientInput>,
+    },
 }
 
 /// Per-recipient intermediates.

@@ -21,14 +21,30 @@ pub(super) fn sign1(ctx: &mut Ctx<'_>, m: &CoseSign1, layer: &Layer, key: &Jwk) 
         Some(p) => (p.clone(), m.tbs_data(b"")),
         None => detached(ctx, |pt| m.tbs_detached_data(pt, b"")),
     };
-    compare("ToBeSign_hex", ctx.ex.intermediates.to_be_signed.as_ref(), &tbs)?;
+    compare(
+        "ToBeSign_hex",
+        ctx.ex.intermediates.to_be_signed.as_ref(),
+        &tbs,
+    )?;
     check_kid(&m.protected.header, &m.unprotected, key)?;
-    verify(ctx, &alg, key, (&m.protected.header, &m.unprotected), &tbs, &m.signature)?;
+    verify(
+        ctx,
+        &alg,
+        key,
+        (&m.protected.header, &m.unprotected),
+        &tbs,
+        &m.signature,
+    )?;
     Ok(content)
 }
 
 /// COSE_Sign: every signature must verify.
-pub(super) fn sign(ctx: &mut Ctx<'_>, m: &CoseSign, layer: &Layer, signers: &[SignerInput]) -> Step<Vec<u8>> {
+pub(super) fn sign(
+    ctx: &mut Ctx<'_>,
+    m: &CoseSign,
+    layer: &Layer,
+    signers: &[SignerInput],
+) -> Step<Vec<u8>> {
     check_layer(ctx, "message", layer, &m.protected.header, &m.unprotected)?;
     if m.signatures.len() != signers.len() {
         return Err(failed(format!(
@@ -41,7 +57,13 @@ pub(super) fn sign(ctx: &mut Ctx<'_>, m: &CoseSign, layer: &Layer, signers: &[Si
     let mut tbs_all = Vec::new();
     for (i, (sig, signer)) in m.signatures.iter().zip(signers).enumerate() {
         let what = format!("signer {i}");
-        check_layer(ctx, &what, &signer.headers, &sig.protected.header, &sig.unprotected)?;
+        check_layer(
+            ctx,
+            &what,
+            &signer.headers,
+            &sig.protected.header,
+            &sig.unprotected,
+        )?;
         let alg = wire_alg(&what, &sig.protected.header, &sig.unprotected)?;
         algs_seen.push(algs::label_name(&alg));
         let tbs = match &m.payload {
@@ -58,7 +80,9 @@ pub(super) fn sign(ctx: &mut Ctx<'_>, m: &CoseSign, layer: &Layer, signers: &[Si
         let headers = (&sig.protected.header, &sig.unprotected);
         verify(ctx, alg, &signer.key, headers, tbs, &sig.signature)?;
     }
-    Ok(m.payload.clone().unwrap_or_else(|| ctx.ex.plaintext.clone()))
+    Ok(m.payload
+        .clone()
+        .unwrap_or_else(|| ctx.ex.plaintext.clone()))
 }
 
 /// A detached payload is the input's plaintext.
@@ -84,15 +108,28 @@ fn scheme(alg: &coset::Algorithm, key: &Jwk) -> Step<SignatureId> {
     use iana::Algorithm as A;
     let name = algs::label_name(alg);
     let Some(a) = algs::assigned(alg) else {
-        return Err(unsupported(format!("{name}: not a signature algorithm of the profile")));
+        return Err(unsupported(format!(
+            "{name}: not a signature algorithm of the profile"
+        )));
     };
     match (a, &key.material) {
-        (A::EdDSA, KeyMaterial::Okp { crv: Curve::Ed25519, .. }) => Ok(SignatureId::Ed25519),
+        (
+            A::EdDSA,
+            KeyMaterial::Okp {
+                crv: Curve::Ed25519,
+                ..
+            },
+        ) => Ok(SignatureId::Ed25519),
         (A::EdDSA, KeyMaterial::Okp { crv, .. }) => Err(unsupported(format!(
             "EdDSA with {}: only Ed25519 is in the profile",
             crv.name()
         ))),
-        (A::ES256, KeyMaterial::Ec2 { crv: Curve::P256, .. }) => Ok(SignatureId::EcdsaP256Sha256),
+        (
+            A::ES256,
+            KeyMaterial::Ec2 {
+                crv: Curve::P256, ..
+            },
+        ) => Ok(SignatureId::EcdsaP256Sha256),
         (A::PS256, KeyMaterial::Rsa(k)) if k.bits() == 2048 => Ok(SignatureId::RsaPss2048Sha256),
         (A::PS256, KeyMaterial::Rsa(k)) => Err(unsupported(format!(
             "PS256 with a {}-bit modulus: only 2048-bit RSA is in the profile",
@@ -108,7 +145,9 @@ fn scheme(alg: &coset::Algorithm, key: &Jwk) -> Step<SignatureId> {
             "{name} with a {}: the key does not fit the algorithm",
             describe(m)
         ))),
-        _ => Err(unsupported(format!("{name}: not a signature algorithm of the profile"))),
+        _ => Err(unsupported(format!(
+            "{name}: not a signature algorithm of the profile"
+        ))),
     }
 }
 
@@ -122,11 +161,14 @@ fn verify(
     signature: &[u8],
 ) -> Step<()> {
     let id = scheme(alg, key)?;
-    let scheme_impl = (ctx.backend.signature)(id).map_err(|u| unsupported(format!("{}: {u}", id.label())))?;
+    let scheme_impl =
+        (ctx.backend.signature)(id).map_err(|u| unsupported(format!("{}: {u}", id.label())))?;
     let jwk_spki = key.spki().map_err(failed)?;
     let spki = match x509::certificate_key(ctx, protected, unprotected)? {
         Some(cert_spki) if cert_spki != jwk_spki => {
-            return Err(failed("the certificate's public key is not the signer's key"));
+            return Err(failed(
+                "the certificate's public key is not the signer's key",
+            ));
         }
         Some(cert_spki) => cert_spki,
         None => jwk_spki,

@@ -7,23 +7,24 @@
 //! record that uses a certificate says so in its notes. `x5t` thumbprints are resolved
 //! against the `*.der` certificates next to the example file.
 
+use coset::Header;
 use coset::cbor::value::Value;
 use coset::iana::{self, EnumI64};
-use coset::Header;
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
-use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber};
+use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
 use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierRef;
 
 use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
 use super::headers::either;
-use crate::backend::keys::{SpkiAlgorithm, parse_spki};
 use crate::backend::SignatureId;
+use crate::backend::keys::{SpkiAlgorithm, parse_spki};
 
 // ref: RFC 5758 §3.2
 const OID_ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 
-const SCOPE: &str = "scope: X.509 signer — certificate validity, extensions and trust anchor not checked";
+const SCOPE: &str =
+    "scope: X.509 signer — certificate validity, extensions and trust anchor not checked";
 
 /// The parts of a certificate this module needs, as owned DER.
 struct Cert {
@@ -61,7 +62,11 @@ impl Cert {
             fields.push(AnyRef::decode(&mut t).map_err(der_err)?);
         }
         let explicit_version = fields.first().is_some_and(|f| {
-            f.tag() == Tag::ContextSpecific { constructed: true, number: TagNumber(0) }
+            f.tag()
+                == Tag::ContextSpecific {
+                    constructed: true,
+                    number: TagNumber(0),
+                }
         });
         let skip = usize::from(explicit_version);
         // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
@@ -78,7 +83,10 @@ impl Cert {
             subject: field(4)?,
             spki: field(5)?,
             signature_alg: alg.oid,
-            signature: sig.as_bytes().ok_or("certificate signature has unused bits")?.to_vec(),
+            signature: sig
+                .as_bytes()
+                .ok_or("certificate signature has unused bits")?
+                .to_vec(),
         })
     }
 }
@@ -94,7 +102,9 @@ fn cert_list(v: &Value, what: &str) -> Step<Vec<Vec<u8>>> {
                 _ => Err(failed(format!("{what} holds a non-bstr item"))),
             })
             .collect(),
-        _ => Err(failed(format!("{what} is neither a bstr nor a non-empty array of bstr"))),
+        _ => Err(failed(format!(
+            "{what} is neither a bstr nor a non-empty array of bstr"
+        ))),
     }
 }
 
@@ -105,9 +115,21 @@ fn parse_all(ders: &[Vec<u8>], what: &str) -> Step<Vec<Cert>> {
 }
 
 /// The signer's SPKI from the X.509 header parameters, if the signer has any.
-pub(super) fn certificate_key(ctx: &mut Ctx<'_>, protected: &Header, unprotected: &Header) -> Step<Option<Vec<u8>>> {
-    let chain = either(protected, unprotected, iana::HeaderParameter::X5Chain.to_i64())?;
-    let bag = either(protected, unprotected, iana::HeaderParameter::X5Bag.to_i64())?;
+pub(super) fn certificate_key(
+    ctx: &mut Ctx<'_>,
+    protected: &Header,
+    unprotected: &Header,
+) -> Step<Option<Vec<u8>>> {
+    let chain = either(
+        protected,
+        unprotected,
+        iana::HeaderParameter::X5Chain.to_i64(),
+    )?;
+    let bag = either(
+        protected,
+        unprotected,
+        iana::HeaderParameter::X5Bag.to_i64(),
+    )?;
     let thumb = either(protected, unprotected, iana::HeaderParameter::X5T.to_i64())?;
     let leaf = match (chain, bag, thumb) {
         (None, None, None) => return Ok(None),
@@ -133,18 +155,27 @@ pub(super) fn certificate_key(ctx: &mut Ctx<'_>, protected: &Header, unprotected
         (None, None, Some(v)) => Some(by_thumbprint(ctx, v)?),
     };
     ctx.note(SCOPE.to_string());
-    leaf.map(|c| Some(c.spki)).ok_or_else(|| failed("empty certificate list"))
+    leaf.map(|c| Some(c.spki))
+        .ok_or_else(|| failed("empty certificate list"))
 }
 
 /// The index of the one certificate of a bag that issues none of the others.
 fn bag_leaf(certs: &[Cert]) -> Step<usize> {
     let issues_another = |i: usize, c: &Cert| {
-        certs.iter().enumerate().any(|(j, o)| j != i && o.issuer == c.subject)
+        certs
+            .iter()
+            .enumerate()
+            .any(|(j, o)| j != i && o.issuer == c.subject)
     };
-    let mut leaves = certs.iter().enumerate().filter(|&(i, c)| !issues_another(i, c));
+    let mut leaves = certs
+        .iter()
+        .enumerate()
+        .filter(|&(i, c)| !issues_another(i, c));
     match (leaves.next(), leaves.next()) {
         (Some((i, _)), None) => Ok(i),
-        _ => Err(failed("x5bag: cannot tell which certificate is the end entity's")),
+        _ => Err(failed(
+            "x5bag: cannot tell which certificate is the end entity's",
+        )),
     }
 }
 
@@ -153,7 +184,9 @@ fn by_thumbprint(ctx: &mut Ctx<'_>, v: &Value) -> Step<Cert> {
     let Value::Array(parts) = v else {
         return Err(failed("x5t is not an array"));
     };
-    let (Some(Value::Integer(alg)), Some(Value::Bytes(digest)), 2) = (parts.first(), parts.get(1), parts.len()) else {
+    let (Some(Value::Integer(alg)), Some(Value::Bytes(digest)), 2) =
+        (parts.first(), parts.get(1), parts.len())
+    else {
         return Err(failed("x5t is not [hash alg, digest]"));
     };
     if i128::from(*alg) != i128::from(iana::Algorithm::SHA_256.to_i64()) {
@@ -171,20 +204,29 @@ fn by_thumbprint(ctx: &mut Ctx<'_>, v: &Value) -> Step<Cert> {
         .collect();
     candidates.sort();
     for path in candidates {
-        let der = std::fs::read(&path).map_err(|e| failed(format!("x5t: cannot read {}: {e}", path.display())))?;
+        let der = std::fs::read(&path)
+            .map_err(|e| failed(format!("x5t: cannot read {}: {e}", path.display())))?;
         if Sha256::digest(&der).as_slice() == digest.as_slice() {
-            let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            ctx.note(format!("context: x5t resolved to {name} next to the example"));
+            let name = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            ctx.note(format!(
+                "context: x5t resolved to {name} next to the example"
+            ));
             return Cert::parse(&der).map_err(|e| failed(format!("{name}: {e}")));
         }
     }
-    Err(failed("x5t matches no *.der certificate next to the example"))
+    Err(failed(
+        "x5t matches no *.der certificate next to the example",
+    ))
 }
 
 /// Verifies that `issuer` signed `child` (ECDSA P-256 with SHA-256 through the backend).
 fn verify_issued(ctx: &mut Ctx<'_>, child: &Cert, issuer: &Cert) -> Step<()> {
     if child.issuer != issuer.subject {
-        return Err(failed("certificate chain: issuer name does not match the next certificate's subject"));
+        return Err(failed(
+            "certificate chain: issuer name does not match the next certificate's subject",
+        ));
     }
     if child.signature_alg != OID_ECDSA_WITH_SHA256 {
         return Err(unsupported(format!(
@@ -194,15 +236,23 @@ fn verify_issued(ctx: &mut Ctx<'_>, child: &Cert, issuer: &Cert) -> Step<()> {
     }
     match parse_spki(&issuer.spki) {
         Ok((SpkiAlgorithm::P256, _)) => {}
-        _ => return Err(unsupported("certificate issuer key is not P-256: not in the profile")),
+        _ => {
+            return Err(unsupported(
+                "certificate issuer key is not P-256: not in the profile",
+            ));
+        }
     }
     let id = SignatureId::EcdsaP256Sha256;
-    let scheme = (ctx.backend.signature)(id).map_err(|u| unsupported(format!("{}: {u}", id.label())))?;
+    let scheme =
+        (ctx.backend.signature)(id).map_err(|u| unsupported(format!("{}: {u}", id.label())))?;
     let vk = scheme
         .verifying_key(&issuer.spki)
         .map_err(setup_error("loading the certificate issuer's key"))?;
     vk.verify_der(&child.tbs, &child.signature)
         .map_err(check_error("certificate signature"))?;
-    ctx.note("context: end-entity certificate signature verified with its issuer from the header".to_string());
+    ctx.note(
+        "context: end-entity certificate signature verified with its issuer from the header"
+            .to_string(),
+    );
     Ok(())
 }

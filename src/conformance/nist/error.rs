@@ -90,7 +90,9 @@ pub enum NistError {
         key: String,
     },
     /// A value whose length disagrees with the section header.
-    #[error("{file}:{line}: `{key}` has {actual_bits} bits, the section header says {expected_bits}")]
+    #[error(
+        "{file}:{line}: `{key}` has {actual_bits} bits, the section header says {expected_bits}"
+    )]
     Length {
         /// File name.
         file: String,

@@ -78,9 +78,10 @@ pub struct Record {
 
 /// Reads and parses `path`; the kind comes from the file name (`Encrypt` / `Decrypt`).
 pub fn parse_rsp(path: &Path) -> Result<RspFile, NistError> {
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let kind = if name.contains("Decrypt") {
         RspKind::Decrypt
     } else if name.contains("Encrypt") {
@@ -180,14 +181,20 @@ impl Parser<'_> {
         }
         if let Some(inner) = line.strip_prefix('[') {
             self.finish_record()?;
-            let inner = inner.strip_suffix(']').ok_or_else(|| self.syntax(line_no, line))?;
-            let (key, value) = inner.split_once('=').ok_or_else(|| self.syntax(line_no, line))?;
+            let inner = inner
+                .strip_suffix(']')
+                .ok_or_else(|| self.syntax(line_no, line))?;
+            let (key, value) = inner
+                .split_once('=')
+                .ok_or_else(|| self.syntax(line_no, line))?;
             return self.header_line(line_no, key.trim(), value.trim());
         }
         if line == "FAIL" {
             return self.fail_line(line_no);
         }
-        let (key, value) = line.split_once('=').ok_or_else(|| self.syntax(line_no, line))?;
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| self.syntax(line_no, line))?;
         let (key, value) = (key.trim(), value.trim());
         if key == "Count" {
             self.finish_record()?;
@@ -225,11 +232,14 @@ impl Parser<'_> {
             line,
             ..Header::default()
         });
-        let slot = header.values.get_mut(idx).ok_or_else(|| NistError::UnknownKey {
-            file: file.clone(),
-            line,
-            key: key.to_string(),
-        })?;
+        let slot = header
+            .values
+            .get_mut(idx)
+            .ok_or_else(|| NistError::UnknownKey {
+                file: file.clone(),
+                line,
+                key: key.to_string(),
+            })?;
         if slot.is_some() {
             return Err(NistError::Duplicate {
                 file,
@@ -330,11 +340,14 @@ impl Parser<'_> {
         if key == "PT" && record.fail {
             return Err(NistError::PtAndFail { file, line });
         }
-        let slot = record.fields.get_mut(idx).ok_or_else(|| NistError::UnknownKey {
-            file: file.clone(),
-            line,
-            key: err_key(),
-        })?;
+        let slot = record
+            .fields
+            .get_mut(idx)
+            .ok_or_else(|| NistError::UnknownKey {
+                file: file.clone(),
+                line,
+                key: err_key(),
+            })?;
         if slot.is_some() {
             return Err(NistError::Duplicate {
                 file,
@@ -351,11 +364,14 @@ impl Parser<'_> {
         if self.kind == RspKind::Encrypt {
             return Err(NistError::FailInEncryptFile { file, line });
         }
-        let record = self.record.as_mut().ok_or_else(|| NistError::OutsideRecord {
-            file: file.clone(),
-            line,
-            key: "FAIL".to_string(),
-        })?;
+        let record = self
+            .record
+            .as_mut()
+            .ok_or_else(|| NistError::OutsideRecord {
+                file: file.clone(),
+                line,
+                key: "FAIL".to_string(),
+            })?;
         if record.fail {
             return Err(NistError::Duplicate {
                 file,

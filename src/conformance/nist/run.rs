@@ -28,7 +28,10 @@ pub fn run_nist(backend: &Backend, file: &RspFile) -> Vec<SuiteRecord> {
                 .copied()
                 .find(|id| id.is_aes_gcm() && id.key_len() * 8 == bits);
             let (label, aead) = match id {
-                Some(id) => (AlgorithmId::Aead(id).label().to_string(), (backend.aead)(id)),
+                Some(id) => (
+                    AlgorithmId::Aead(id).label().to_string(),
+                    (backend.aead)(id),
+                ),
                 None => (
                     format!("aes{bits}gcm"),
                     Err(Unsupported("no AES-GCM algorithm id has this key length")),
@@ -46,7 +49,11 @@ pub fn run_nist(backend: &Backend, file: &RspFile) -> Vec<SuiteRecord> {
 /// The section's parameters, if whole bytes and accepted by the backend.
 fn section_params(aead: &dyn Aead, s: &Section) -> Result<AeadParams, Unsupported> {
     let whole = |bits: usize, why: &'static str| {
-        if bits.is_multiple_of(8) { Ok(bits / 8) } else { Err(Unsupported(why)) }
+        if bits.is_multiple_of(8) {
+            Ok(bits / 8)
+        } else {
+            Err(Unsupported(why))
+        }
     };
     let nonce_len = whole(s.iv_bits, "IV length not a whole number of bytes")?;
     let tag_len = whole(s.tag_bits, "tag length not a whole number of bytes")?;

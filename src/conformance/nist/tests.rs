@@ -59,7 +59,12 @@ fn parses_sections_records_fail_and_empty_values() {
     assert_eq!(f.kind, RspKind::Decrypt);
     assert_eq!(f.sections.len(), 2);
     let s = &f.sections[0];
-    assert_eq!((s.line, s.key_bits, s.iv_bits, s.pt_bits, s.aad_bits, s.tag_bits), (4, 128, 96, 0, 0, 128));
+    assert_eq!(
+        (
+            s.line, s.key_bits, s.iv_bits, s.pt_bits, s.aad_bits, s.tag_bits
+        ),
+        (4, 128, 96, 0, 0, 128)
+    );
     assert_eq!(s.records.len(), 2);
     assert_eq!(s.records[0].line, 10);
     assert_eq!(s.records[0].pt, Some(vec![]));
@@ -87,29 +92,99 @@ fn decrypt_error(from: &str, to: &str) -> NistError {
 #[test]
 fn malformed_files_name_the_problem_and_line() {
     let cases: Vec<(NistError, usize, &str)> = vec![
-        (decrypt_error("IV = 113b", "Nonce = 113b"), 12, "unknown key `Nonce`"),
-        (decrypt_error("[Taglen = 128]", "[Tagsize = 128]"), 8, "unknown key `Tagsize`"),
-        (decrypt_error("AAD =\n", "AAD =\nAAD = \n"), 15, "duplicate `AAD`"),
-        (decrypt_error("[IVlen = 96]\n", "[IVlen = 96]\n[IVlen = 96]\n"), 6, "duplicate `IVlen`"),
-        (decrypt_error("IV = 113b9785971864c83b01c787\n", ""), 10, "record has no `IV`"),
+        (
+            decrypt_error("IV = 113b", "Nonce = 113b"),
+            12,
+            "unknown key `Nonce`",
+        ),
+        (
+            decrypt_error("[Taglen = 128]", "[Tagsize = 128]"),
+            8,
+            "unknown key `Tagsize`",
+        ),
+        (
+            decrypt_error("AAD =\n", "AAD =\nAAD = \n"),
+            15,
+            "duplicate `AAD`",
+        ),
+        (
+            decrypt_error("[IVlen = 96]\n", "[IVlen = 96]\n[IVlen = 96]\n"),
+            6,
+            "duplicate `IVlen`",
+        ),
+        (
+            decrypt_error("IV = 113b9785971864c83b01c787\n", ""),
+            10,
+            "record has no `IV`",
+        ),
         (decrypt_error("PT = \n", ""), 10, "record has no `PT`"),
-        (decrypt_error("[AADlen = 0]\n", ""), 4, "section header has no `[AADlen = ..]`"),
-        (decrypt_error("Key = cf06", "Key = zz06"), 11, "`Key` is not valid hex"),
-        (decrypt_error("Tag = 72ac", "Tag = 72"), 15, "`Tag` has 120 bits, the section header says 128"),
-        (decrypt_error("CT = \n", "CT = 00\n"), 13, "`CT` has 8 bits, the section header says 0"),
-        (decrypt_error("Count = 1", "Count = one"), 18, "`Count` is not a decimal number"),
-        (decrypt_error("FAIL", "PT = \nFAIL"), 25, "both `PT` and `FAIL`"),
+        (
+            decrypt_error("[AADlen = 0]\n", ""),
+            4,
+            "section header has no `[AADlen = ..]`",
+        ),
+        (
+            decrypt_error("Key = cf06", "Key = zz06"),
+            11,
+            "`Key` is not valid hex",
+        ),
+        (
+            decrypt_error("Tag = 72ac", "Tag = 72"),
+            15,
+            "`Tag` has 120 bits, the section header says 128",
+        ),
+        (
+            decrypt_error("CT = \n", "CT = 00\n"),
+            13,
+            "`CT` has 8 bits, the section header says 0",
+        ),
+        (
+            decrypt_error("Count = 1", "Count = one"),
+            18,
+            "`Count` is not a decimal number",
+        ),
+        (
+            decrypt_error("FAIL", "PT = \nFAIL"),
+            25,
+            "both `PT` and `FAIL`",
+        ),
         (decrypt_error("FAIL", "FAIL\nFAIL"), 25, "duplicate `FAIL`"),
-        (decrypt_error("Count = 1\n", ""), 18, "`Key` outside a record"),
-        (decrypt_error("Count = 0\n", "Count = 0\n\n"), 10, "record has no `Key`"),
-        (decrypt_error("[Keylen = 128]\n[IVlen = 96]\n[PTlen = 0]\n[AADlen = 0]\n[Taglen = 128]\n", ""), 5, "record before any section header"),
-        (decrypt_error("Count = 0\n", "Count: 0\n"), 10, "cannot parse `Count: 0`"),
-        (decrypt_error("[Keylen = 128]", "[Keylen = 128"), 4, "cannot parse"),
+        (
+            decrypt_error("Count = 1\n", ""),
+            18,
+            "`Key` outside a record",
+        ),
+        (
+            decrypt_error("Count = 0\n", "Count = 0\n\n"),
+            10,
+            "record has no `Key`",
+        ),
+        (
+            decrypt_error(
+                "[Keylen = 128]\n[IVlen = 96]\n[PTlen = 0]\n[AADlen = 0]\n[Taglen = 128]\n",
+                "",
+            ),
+            5,
+            "record before any section header",
+        ),
+        (
+            decrypt_error("Count = 0\n", "Count: 0\n"),
+            10,
+            "cannot parse `Count: 0`",
+        ),
+        (
+            decrypt_error("[Keylen = 128]", "[Keylen = 128"),
+            4,
+            "cannot parse",
+        ),
     ];
     for (err, line, text) in cases {
         assert_eq!(err.line(), Some(line), "{err}");
         let msg = err.to_string();
-        assert!(msg.starts_with(&format!("gcmDecrypt128.rsp:{line}: ")), "{msg}");
+        assert!(
+            msg.starts_with(&format!("gcmDecrypt128.rsp:{line}: ")),
+            "{msg}"
+        );
         assert!(msg.contains(text), "{msg} should contain {text}");
     }
 }
@@ -119,15 +194,24 @@ fn fail_in_an_encrypt_file_is_an_error() {
     let text = "[Keylen = 128]\n[IVlen = 8]\n[PTlen = 0]\n[AADlen = 0]\n[Taglen = 32]\n\n\
                 Count = 0\nKey = 00000000000000000000000000000000\nIV = 00\nPT = \nAAD = \nCT = \nTag = 00000000\nFAIL\n";
     let err = encrypt(text).unwrap_err();
-    assert!(matches!(err, NistError::FailInEncryptFile { line: 14, .. }), "{err}");
+    assert!(
+        matches!(err, NistError::FailInEncryptFile { line: 14, .. }),
+        "{err}"
+    );
 }
 
 #[test]
 fn empty_files_and_trailing_headers_are_errors() {
-    assert!(matches!(decrypt("# only a comment\n"), Err(NistError::NoRecords { .. })));
+    assert!(matches!(
+        decrypt("# only a comment\n"),
+        Err(NistError::NoRecords { .. })
+    ));
     let trailing = format!("{DECRYPT}\n[Keylen = 256]\n");
     let err = decrypt(&trailing).unwrap_err();
-    assert!(matches!(err, NistError::EmptySection { line: 40, .. }), "{err}");
+    assert!(
+        matches!(err, NistError::EmptySection { line: 40, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -139,7 +223,10 @@ fn parse_rsp_takes_the_kind_from_the_name_and_reports_io_errors() {
     assert_eq!(parse_rsp(&path).unwrap().kind, RspKind::Decrypt);
     let other = dir.join("gcm128.rsp");
     std::fs::write(&other, DECRYPT).unwrap();
-    assert!(matches!(parse_rsp(&other), Err(NistError::UnknownKind { .. })));
+    assert!(matches!(
+        parse_rsp(&other),
+        Err(NistError::UnknownKind { .. })
+    ));
     let missing = dir.join("gcmEncryptExtIV999.rsp");
     assert!(matches!(parse_rsp(&missing), Err(NistError::Io { .. })));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -204,17 +291,38 @@ fn runner_buckets_pass_fail_and_unsupported_sections() {
         let aes128 = find(&records, "aes128gcm");
         assert_eq!(aes128.suite, "nist-cavp/gcmMock");
         let fail_records = u64::from(kind == RspKind::Decrypt);
-        assert_eq!(aes128.passed, 1 + fail_records, "good record and FAIL record");
+        assert_eq!(
+            aes128.passed,
+            1 + fail_records,
+            "good record and FAIL record"
+        );
         assert_eq!(aes128.failed, 1, "wrong CT");
-        assert!(aes128.failures[0].starts_with("gcmMock.rsp:10 Count = 0: seal"), "{:?}", aes128.failures);
+        assert!(
+            aes128.failures[0].starts_with("gcmMock.rsp:10 Count = 0: seal"),
+            "{:?}",
+            aes128.failures
+        );
         assert_eq!(aes128.unsupported, 3);
         assert_eq!(aes128.unsupported_reasons.get(PARAMS_REASON), Some(&2));
-        assert_eq!(aes128.unsupported_reasons.get("IV length not a whole number of bytes"), Some(&1));
-        let total: usize = file.sections.iter().filter(|s| s.key_bits == 128).map(|s| s.records.len()).sum();
+        assert_eq!(
+            aes128
+                .unsupported_reasons
+                .get("IV length not a whole number of bytes"),
+            Some(&1)
+        );
+        let total: usize = file
+            .sections
+            .iter()
+            .filter(|s| s.key_bits == 128)
+            .map(|s| s.records.len())
+            .sum();
         assert_eq!(aes128.total(), total as u64);
 
         let aes192 = find(&records, "aes192gcm");
-        assert_eq!((aes192.passed, aes192.failed, aes192.unsupported), (0, 0, 2));
+        assert_eq!(
+            (aes192.passed, aes192.failed, aes192.unsupported),
+            (0, 0, 2)
+        );
     }
 }
 

@@ -29,7 +29,11 @@ pub(super) fn group_matches(id: AeadId, group: &TestGroup) -> bool {
 
 fn run_id(backend: &Backend, id: AeadId) -> SuiteRecord {
     let (name, file) = test_name(id);
-    let mut record = SuiteRecord::new(backend.name, &suite_name(file), AlgorithmId::Aead(id).label());
+    let mut record = SuiteRecord::new(
+        backend.name,
+        &suite_name(file),
+        AlgorithmId::Aead(id).label(),
+    );
     let set = match TestSet::load(name) {
         Ok(set) => set,
         Err(e) => return load_failed(record, e),
@@ -44,7 +48,13 @@ fn run_id(backend: &Backend, id: AeadId) -> SuiteRecord {
                 Ok((a, params)) => run_test(*a, *params, test),
                 Err(e) => Attempt::Rejected(e.clone()),
             };
-            record_case(&mut record, test.tc_id, &flag_names(&test.flags), test.result, attempt);
+            record_case(
+                &mut record,
+                test.tc_id,
+                &flag_names(&test.flags),
+                test.result,
+                attempt,
+            );
         }
     }
     record
@@ -85,7 +95,14 @@ fn run_test(aead: &dyn Aead, params: AeadParams, t: &Test) -> Attempt {
             return seal;
         }
     }
-    open(key.as_ref(), &t.nonce, &t.aad, sealed, &t.pt, t.result.must_fail())
+    open(
+        key.as_ref(),
+        &t.nonce,
+        &t.aad,
+        sealed,
+        &t.pt,
+        t.result.must_fail(),
+    )
 }
 
 /// Opens `sealed`; checks the plaintext (unless `must_fail`) and that a failed open left

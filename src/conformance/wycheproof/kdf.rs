@@ -21,7 +21,11 @@ fn test_name(id: KdfId) -> (TestName, &'static str) {
 
 fn run_id(backend: &Backend, id: KdfId) -> SuiteRecord {
     let (name, file) = test_name(id);
-    let mut record = SuiteRecord::new(backend.name, &suite_name(file), AlgorithmId::Kdf(id).label());
+    let mut record = SuiteRecord::new(
+        backend.name,
+        &suite_name(file),
+        AlgorithmId::Kdf(id).label(),
+    );
     let set = match TestSet::load(name) {
         Ok(set) => set,
         Err(e) => return load_failed(record, e),
@@ -39,7 +43,13 @@ fn run_id(backend: &Backend, id: KdfId) -> SuiteRecord {
             }
             Err(u) => Attempt::Rejected(u.into()),
         };
-        record_case(&mut record, t.tc_id, &flag_names(&t.flags), t.result, attempt);
+        record_case(
+            &mut record,
+            t.tc_id,
+            &flag_names(&t.flags),
+            t.result,
+            attempt,
+        );
     }
     record
 }

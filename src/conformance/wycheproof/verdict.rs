@@ -120,9 +120,27 @@ mod tests {
             ModifiedTag,
         }
         let mut r = SuiteRecord::new("b", "s", "a");
-        record_case(&mut r, 1, &flag_names(&[Flag::Twist]), TestResult::Acceptable, Attempt::Accepted);
-        record_case(&mut r, 2, &flag_names(&[Flag::Twist]), TestResult::Acceptable, Attempt::Rejected(Error::Crypto));
-        record_case(&mut r, 3, &flag_names(&[Flag::ModifiedTag]), TestResult::Invalid, Attempt::Accepted);
+        record_case(
+            &mut r,
+            1,
+            &flag_names(&[Flag::Twist]),
+            TestResult::Acceptable,
+            Attempt::Accepted,
+        );
+        record_case(
+            &mut r,
+            2,
+            &flag_names(&[Flag::Twist]),
+            TestResult::Acceptable,
+            Attempt::Rejected(Error::Crypto),
+        );
+        record_case(
+            &mut r,
+            3,
+            &flag_names(&[Flag::ModifiedTag]),
+            TestResult::Invalid,
+            Attempt::Accepted,
+        );
         assert_eq!((r.passed, r.failed), (2, 1));
         assert_eq!((r.acceptable_accepted, r.acceptable_rejected), (1, 1));
         assert_eq!(r.failed_flags.get("ModifiedTag"), Some(&1));

@@ -20,7 +20,11 @@ const SPKI: &str = "SubjectPublicKeyInfo";
 const OID_X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
 
 /// Loads a private key (PKCS#8) or public key (SPKI), PEM or DER, for `alg`.
-pub(super) fn load(data: &[u8], alg: KeyAlg, origin: &Origin) -> Result<KeyMaterial, KeyStoreError> {
+pub(super) fn load(
+    data: &[u8],
+    alg: KeyAlg,
+    origin: &Origin,
+) -> Result<KeyMaterial, KeyStoreError> {
     let (private, der) = if is_pem(data) {
         let labels = &["PRIVATE KEY", "PUBLIC KEY"];
         let (label, der) = decode_pem(data, origin, labels, "PRIVATE KEY or PUBLIC KEY")?;
@@ -29,7 +33,11 @@ pub(super) fn load(data: &[u8], alg: KeyAlg, origin: &Origin) -> Result<KeyMater
         let der = Zeroizing::new(data.to_vec());
         (der_is_private(&der, origin)?, der)
     };
-    if private { load_private(der, alg, origin) } else { load_public(&der, alg, origin) }
+    if private {
+        load_private(der, alg, origin)
+    } else {
+        load_public(&der, alg, origin)
+    }
 }
 
 /// Tells PKCS#8 from SPKI in DER: a PrivateKeyInfo starts with its version INTEGER.
@@ -58,7 +66,8 @@ fn load_private(
     alg: KeyAlg,
     origin: &Origin,
 ) -> Result<KeyMaterial, KeyStoreError> {
-    let info = PrivateKeyInfoRef::from_der(&pkcs8).map_err(|e| der_error(e, origin, PKCS8, true))?;
+    let info =
+        PrivateKeyInfoRef::from_der(&pkcs8).map_err(|e| der_error(e, origin, PKCS8, true))?;
     check_kind(private_kind(&info, origin)?, alg, origin)?;
     let spki = derive_spki(&pkcs8, alg, origin)?;
     Ok(KeyMaterial::Private { pkcs8, spki })
@@ -75,21 +84,27 @@ fn private_kind(info: &PrivateKeyInfoRef<'_>, origin: &Origin) -> Result<KeyKind
 }
 
 fn load_public(spki: &[u8], alg: KeyAlg, origin: &Origin) -> Result<KeyMaterial, KeyStoreError> {
-    let info = SubjectPublicKeyInfoRef::from_der(spki).map_err(|e| der_error(e, origin, SPKI, false))?;
+    let info =
+        SubjectPublicKeyInfoRef::from_der(spki).map_err(|e| der_error(e, origin, SPKI, false))?;
     let malformed = |reason: &str| KeyStoreError::Malformed {
         origin: origin.clone(),
         what: SPKI,
         reason: reason.into(),
     };
-    let key = info.subject_public_key.as_bytes().ok_or_else(|| malformed("subjectPublicKey has unused bits"))?;
+    let key = info
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| malformed("subjectPublicKey has unused bits"))?;
     let kind = KeyKind::of(&info.algorithm, || rsa_modulus(key))
         .ok_or_else(|| malformed("not a PKCS#1 RSAPublicKey"))?;
     check_kind(kind, alg, origin)?;
     match kind {
-        KeyKind::Ed25519 | KeyKind::X25519 if key.len() != 32 => Err(malformed("the raw key must be 32 bytes")),
-        KeyKind::Ec(_) if key.len() != 65 || key.first() != Some(&4) => {
-            Err(malformed("the P-256 point must be uncompressed (65 bytes, 0x04 prefix)"))
+        KeyKind::Ed25519 | KeyKind::X25519 if key.len() != 32 => {
+            Err(malformed("the raw key must be 32 bytes"))
         }
+        KeyKind::Ec(_) if key.len() != 65 || key.first() != Some(&4) => Err(malformed(
+            "the P-256 point must be uncompressed (65 bytes, 0x04 prefix)",
+        )),
         _ => Ok(KeyMaterial::Public(spki.to_vec())),
     }
 }
@@ -98,7 +113,11 @@ fn check_kind(kind: KeyKind, alg: KeyAlg, origin: &Origin) -> Result<(), KeyStor
     if kind.fits(alg) {
         Ok(())
     } else {
-        Err(KeyStoreError::WrongKeyType { origin: origin.clone(), alg, found: kind.to_string() })
+        Err(KeyStoreError::WrongKeyType {
+            origin: origin.clone(),
+            alg,
+            found: kind.to_string(),
+        })
     }
 }
 
@@ -118,7 +137,9 @@ fn derive_spki(pkcs8: &[u8], alg: KeyAlg, origin: &Origin) -> Result<Vec<u8>, Ke
                 let key = (b.key_agreement)(id)?.private_key(scalar)?;
                 let mut point = [0u8; 65];
                 let len = key.public_key(&mut point)?;
-                let point = point.get(..len).ok_or(backend::Error::BadLength("public key"))?;
+                let point = point
+                    .get(..len)
+                    .ok_or(backend::Error::BadLength("public key"))?;
                 agreement_spki(id, point)
             }
             (KeyAlg::EcdhEs(_) | KeyAlg::Hmac256 | KeyAlg::Aead(_), _) => {
@@ -136,7 +157,11 @@ fn derive_spki(pkcs8: &[u8], alg: KeyAlg, origin: &Origin) -> Result<Vec<u8>, Ke
     if reasons.is_empty() {
         reasons.push("no backend is compiled in".to_string());
     }
-    Err(KeyStoreError::KeyRejected { origin: origin.clone(), alg, reasons: reasons.join("; ") })
+    Err(KeyStoreError::KeyRejected {
+        origin: origin.clone(),
+        alg,
+        reasons: reasons.join("; "),
+    })
 }
 
 /// The SPKI of a key-agreement public key (X25519: 32 raw bytes; P-256: a SEC1 point).
@@ -150,11 +175,16 @@ pub(super) fn agreement_spki(id: KeyAgreementId, public: &[u8]) -> Result<Vec<u8
 /// SPKI for a raw 32-byte X25519 public key (RFC 8410 §4: no parameters).
 fn x25519_spki(raw: &[u8]) -> Result<Vec<u8>, backend::Error> {
     if raw.len() != 32 {
-        return Err(backend::Error::KeyRejected("X25519 public key must be 32 bytes"));
+        return Err(backend::Error::KeyRejected(
+            "X25519 public key must be 32 bytes",
+        ));
     }
     let bad = |_| backend::Error::KeyRejected("X25519 public key cannot be encoded");
     SubjectPublicKeyInfoOwned {
-        algorithm: AlgorithmIdentifierOwned { oid: OID_X25519, parameters: None },
+        algorithm: AlgorithmIdentifierOwned {
+            oid: OID_X25519,
+            parameters: None,
+        },
         subject_public_key: BitString::from_bytes(raw).map_err(bad)?,
     }
     .to_der()
@@ -183,7 +213,10 @@ pub(super) fn scalar_of(
                 .map_err(|e| der_error(e, origin, "X25519 CurvePrivateKey", true))?
                 .as_bytes();
             if scalar.len() != 32 {
-                return Err(malformed("X25519 CurvePrivateKey", "the scalar must be 32 bytes"));
+                return Err(malformed(
+                    "X25519 CurvePrivateKey",
+                    "the scalar must be 32 bytes",
+                ));
             }
             Ok(Zeroizing::new(scalar.to_vec()))
         }
@@ -197,7 +230,9 @@ pub(super) fn scalar_of(
             let pad = 32usize
                 .checked_sub(ec.private_key.len())
                 .filter(|_| !ec.private_key.is_empty())
-                .ok_or_else(|| malformed("SEC1 ECPrivateKey", "the scalar must be 1 to 32 bytes"))?;
+                .ok_or_else(|| {
+                    malformed("SEC1 ECPrivateKey", "the scalar must be 1 to 32 bytes")
+                })?;
             let mut scalar = Zeroizing::new(vec![0u8; 32]);
             scalar
                 .get_mut(pad..)

@@ -24,11 +24,20 @@ pub(super) fn load(
         Zeroizing::new(data.to_vec())
     };
     let cert = Certificate::from_der(&der).map_err(|e| der_error(e, origin, WHAT, false))?;
-    let spki = cert.tbs_certificate().subject_public_key_info().to_der().map_err(|e| {
-        KeyStoreError::Malformed { origin: origin.clone(), what: WHAT, reason: e.to_string() }
-    })?;
+    let spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| KeyStoreError::Malformed {
+            origin: origin.clone(),
+            what: WHAT,
+            reason: e.to_string(),
+        })?;
     if spki != key_spki {
-        return Err(KeyStoreError::CertMismatch { cert: origin.clone(), key: key_path.to_path_buf() });
+        return Err(KeyStoreError::CertMismatch {
+            cert: origin.clone(),
+            key: key_path.to_path_buf(),
+        });
     }
     Ok(der.to_vec())
 }

@@ -37,17 +37,26 @@ pub struct Origin {
 impl Origin {
     /// A file named directly (command line).
     pub fn file(path: &Path) -> Self {
-        Self { path: Some(path.to_path_buf()), site: None }
+        Self {
+            path: Some(path.to_path_buf()),
+            site: None,
+        }
     }
 
     /// A file named by a `trust.toml` field.
     pub fn entry(path: &Path, site: Site) -> Self {
-        Self { path: Some(path.to_path_buf()), site: Some(site) }
+        Self {
+            path: Some(path.to_path_buf()),
+            site: Some(site),
+        }
     }
 
     /// PKCS#8 bytes passed in memory.
     pub const fn memory() -> Self {
-        Self { path: None, site: None }
+        Self {
+            path: None,
+            site: None,
+        }
     }
 }
 
@@ -106,7 +115,7 @@ pub enum KeyStoreError {
         reason: String,
     },
     /// A key of another algorithm than `alg` (RSA for ES256, P-384, RSA-3072 for PS256, ...).
-    #[error("{origin}: a {found} key cannot be used with {alg}")]
+    #[error("{origin}: key type {found} cannot be used with {alg}")]
     WrongKeyType {
         /// The key file.
         origin: Origin,
@@ -201,7 +210,11 @@ fn position(path: &Path, line: Option<usize>, column: Option<usize>) -> String {
 }
 
 fn alg_names() -> String {
-    KeyAlg::ALL.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+    KeyAlg::ALL
+        .iter()
+        .map(|a| a.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A kid for messages: the text if it is printable ASCII, else `0x` and hex.

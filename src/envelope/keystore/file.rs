@@ -19,7 +19,10 @@ const PEM_DASHES: &[u8] = b"-----";
 
 /// Reads a whole file into a zeroizing buffer, sized up front so it is not reallocated.
 pub(super) fn read(path: &Path, origin: &Origin) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
-    let io = |source| KeyStoreError::Read { origin: origin.clone(), source };
+    let io = |source| KeyStoreError::Read {
+        origin: origin.clone(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let len = file.metadata().map_err(io)?.len();
     if len > MAX_FILE_LEN {
@@ -42,7 +45,9 @@ pub(super) fn is_pem(data: &[u8]) -> bool {
 
 /// The label of a PEM document, or `None` if it has no parsable BEGIN line.
 pub(super) fn pem_label(data: &[u8]) -> Option<String> {
-    pem_rfc7468::decode_label(pem_block(data)?).ok().map(str::to_string)
+    pem_rfc7468::decode_label(pem_block(data)?)
+        .ok()
+        .map(str::to_string)
 }
 
 /// Decodes a single-block PEM document whose label is one of `labels`.
@@ -62,16 +67,27 @@ pub(super) fn decode_pem(
     let block = pem_block(data).ok_or_else(|| malformed("no -----END ...----- line".into()))?;
     let rest = data.get(block.len()..).unwrap_or_default();
     if !rest.iter().all(u8::is_ascii_whitespace) {
-        return Err(KeyStoreError::PemTrailingData { origin: origin.clone() });
+        return Err(KeyStoreError::PemTrailingData {
+            origin: origin.clone(),
+        });
     }
     // pem-rfc7468's messages describe the structure, never the encoded bytes.
     let label = pem_rfc7468::decode_label(block).map_err(|e| malformed(e.to_string()))?;
-    let label = labels.iter().copied().find(|l| *l == label).ok_or_else(|| {
-        KeyStoreError::PemLabel { origin: origin.clone(), label: label.to_string(), expected }
-    })?;
+    let label = labels
+        .iter()
+        .copied()
+        .find(|l| *l == label)
+        .ok_or_else(|| KeyStoreError::PemLabel {
+            origin: origin.clone(),
+            label: label.to_string(),
+            expected,
+        })?;
     // Base64 decodes to fewer bytes than its text, so `block.len()` is enough room.
     let mut der = Zeroizing::new(vec![0u8; block.len()]);
-    let len = pem_rfc7468::decode(block, &mut der).map_err(|e| malformed(e.to_string()))?.1.len();
+    let len = pem_rfc7468::decode(block, &mut der)
+        .map_err(|e| malformed(e.to_string()))?
+        .1
+        .len();
     der.truncate(len);
     Ok((label, der))
 }
@@ -111,7 +127,11 @@ pub(super) fn der_error(
                 None => "invalid DER".to_string(),
             },
         },
-        _ => KeyStoreError::Malformed { origin: origin.clone(), what, reason: e.to_string() },
+        _ => KeyStoreError::Malformed {
+            origin: origin.clone(),
+            what,
+            reason: e.to_string(),
+        },
     }
 }
 

@@ -61,9 +61,10 @@ impl KeyKind {
         Some(match alg.oid {
             OID_ED25519 => Self::Ed25519,
             OID_X25519 => Self::X25519,
-            OID_EC_PUBLIC_KEY => {
-                Self::Ec(alg.parameters.and_then(|p| p.decode_as::<ObjectIdentifier>().ok()))
-            }
+            OID_EC_PUBLIC_KEY => Self::Ec(
+                alg.parameters
+                    .and_then(|p| p.decode_as::<ObjectIdentifier>().ok()),
+            ),
             OID_RSA_ENCRYPTION => Self::Rsa(bit_len(rsa_modulus()?)),
             other => Self::Other(other),
         })
@@ -76,10 +77,14 @@ impl KeyKind {
             Self::X25519 => alg == KeyAlg::EcdhEs(KeyAgreementId::X25519),
             Self::Ec(Some(OID_P256)) => matches!(
                 alg,
-                KeyAlg::Sign(SignatureId::EcdsaP256Sha256) | KeyAlg::EcdhEs(KeyAgreementId::EcdhP256)
+                KeyAlg::Sign(SignatureId::EcdsaP256Sha256)
+                    | KeyAlg::EcdhEs(KeyAgreementId::EcdhP256)
             ),
             Self::Rsa(RSA_BITS) => {
-                matches!(alg, KeyAlg::Sign(SignatureId::RsaPss2048Sha256) | KeyAlg::RsaOaep256)
+                matches!(
+                    alg,
+                    KeyAlg::Sign(SignatureId::RsaPss2048Sha256) | KeyAlg::RsaOaep256
+                )
             }
             Self::Ec(_) | Self::Rsa(_) | Self::Other(_) => false,
         }
@@ -112,7 +117,9 @@ pub(super) fn rsa_modulus(der: &[u8]) -> Option<&[u8]> {
     let ints = Vec::<UintRef<'_>>::from_der(der).ok()?;
     match ints.as_slice() {
         [n, _e] => Some(n.as_bytes()),
-        [version, n, _, _, _, _, _, _, _] if version.as_bytes().is_empty() => Some(n.as_bytes()),
+        [version, n, _, _, _, _, _, _, _] if version.as_bytes().iter().all(|&b| b == 0) => {
+            Some(n.as_bytes())
+        }
         _ => None,
     }
 }
@@ -125,7 +132,10 @@ fn bit_len(be: &[u8]) -> usize {
     };
     let top = be.first().map_or(0, |b| u8::BITS - b.leading_zeros());
     let top = usize::try_from(top).unwrap_or(0);
-    be.len().saturating_sub(1).saturating_mul(8).saturating_add(top)
+    be.len()
+        .saturating_sub(1)
+        .saturating_mul(8)
+        .saturating_add(top)
 }
 
 #[cfg(test)]

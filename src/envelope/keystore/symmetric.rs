@@ -4,13 +4,18 @@ use zeroize::Zeroizing;
 
 use super::error::{KeyStoreError, Origin};
 use super::file;
+use crate::backend::AeadId;
 use crate::envelope::{KeyAlg, KeyMaterial};
 
 /// The shortest HMAC-SHA-256 key accepted: the hash output length (RFC 2104 §3).
 const HMAC_MIN_LEN: usize = 32;
 
 /// Loads a symmetric key for `alg` from a file's bytes.
-pub(super) fn load(data: &[u8], alg: KeyAlg, origin: &Origin) -> Result<KeyMaterial, KeyStoreError> {
+pub(super) fn load(
+    data: &[u8],
+    alg: KeyAlg,
+    origin: &Origin,
+) -> Result<KeyMaterial, KeyStoreError> {
     if let Some(label) = file::is_pem(data).then(|| file::pem_label(data)).flatten() {
         return Err(KeyStoreError::WrongKeyType {
             origin: origin.clone(),
@@ -21,8 +26,8 @@ pub(super) fn load(data: &[u8], alg: KeyAlg, origin: &Origin) -> Result<KeyMater
     let key = hex_or_raw(data);
     let (ok, expected) = match alg {
         KeyAlg::Hmac256 => (key.len() >= HMAC_MIN_LEN, "at least 32"),
-        KeyAlg::Aead(id) if id.key_len() == 16 => (key.len() == 16, "16"),
-        KeyAlg::Aead(id) => (key.len() == id.key_len(), "32"),
+        KeyAlg::Aead(AeadId::Aes128Gcm) => (key.len() == 16, "16"),
+        KeyAlg::Aead(AeadId::Aes256Gcm | AeadId::ChaCha20Poly1305) => (key.len() == 32, "32"),
         KeyAlg::Sign(_) | KeyAlg::RsaOaep256 | KeyAlg::EcdhEs(_) => {
             return Err(KeyStoreError::WrongKeyType {
                 origin: origin.clone(),
@@ -34,7 +39,12 @@ pub(super) fn load(data: &[u8], alg: KeyAlg, origin: &Origin) -> Result<KeyMater
     if ok {
         Ok(KeyMaterial::Symmetric(key))
     } else {
-        Err(KeyStoreError::SymmetricKeyLength { origin: origin.clone(), alg, len: key.len(), expected })
+        Err(KeyStoreError::SymmetricKeyLength {
+            origin: origin.clone(),
+            alg,
+            len: key.len(),
+            expected,
+        })
     }
 }
 
@@ -45,7 +55,7 @@ fn hex_or_raw(data: &[u8]) -> Zeroizing<Vec<u8>> {
         .strip_suffix(b"\r\n")
         .or_else(|| data.strip_suffix(b"\n"))
         .unwrap_or(data);
-    if !text.is_empty() && text.len() % 2 == 0 && text.iter().all(u8::is_ascii_hexdigit) {
+    if !text.is_empty() && text.len().is_multiple_of(2) && text.iter().all(u8::is_ascii_hexdigit) {
         let mut key = Zeroizing::new(vec![0u8; text.len() / 2]);
         if hex::decode_to_slice(text, &mut key).is_ok() {
             return key;

@@ -1,0 +1,243 @@
+//! `trust.toml`: the entries, their checks, and the warnings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::{KeyStoreError, Origin, Site, kid_display};
+use super::{cert, file, load_material};
+use crate::envelope::keys::{ANONYMOUS_ROLE, fingerprint};
+use crate::envelope::{KeyAlg, KeyEntry, KeyMaterial, Policy, TrustStore};
+
+/// The file name looked for in the directory.
+pub(super) const TRUST_TOML: &str = "trust.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustFile {
+    #[serde(default)]
+    key: Vec<KeySpec>,
+    #[serde(default)]
+    policy: BTreeMap<String, Spanned<Vec<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeySpec {
+    file: Spanned<String>,
+    alg: Spanned<String>,
+    role: Spanned<String>,
+    kid: Option<Spanned<String>>,
+    kid_hex: Option<Spanned<String>>,
+    cert: Option<Spanned<String>>,
+    #[serde(default)]
+    legacy: bool,
+}
+
+/// Parses `trust.toml` text and loads every key it names; see the module docs.
+pub(super) fn load(dir: &Path) -> Result<(TrustStore, Vec<String>), KeyStoreError> {
+    let toml_path = dir.join(TRUST_TOML);
+    let bytes = std::fs::read(&toml_path).map_err(|source| KeyStoreError::Read {
+        origin: Origin::file(&toml_path),
+        source,
+    })?;
+    let syntax = |span: Option<std::ops::Range<usize>>, text: &str, message: String| {
+        let (line, column) = span.map(|s| position(text, s.start)).unzip();
+        KeyStoreError::TrustToml {
+            path: toml_path.clone(),
+            line,
+            column,
+            message,
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|_| syntax(None, "", "not UTF-8 text".into()))?;
+    let parsed: TrustFile =
+        toml::from_str(&text).map_err(|e| syntax(e.span(), &text, e.message().to_string()))?;
+    let site = |span: std::ops::Range<usize>, field| Site {
+        toml: toml_path.clone(),
+        line: position(&text, span.start).0,
+        field,
+    };
+
+    let mut warnings = Vec::new();
+    let mut entries: Vec<KeyEntry> = Vec::new();
+    let mut kid_lines: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    for spec in parsed.key {
+        let alg_name = spec.alg.get_ref();
+        let alg = KeyAlg::from_name(alg_name).ok_or_else(|| KeyStoreError::UnknownAlg {
+            at: site(spec.alg.span(), "alg"),
+            name: alg_name.clone(),
+        })?;
+        if spec.role.get_ref().is_empty() {
+            let at = site(spec.role.span(), "role");
+            return Err(KeyStoreError::InvalidField {
+                at,
+                reason: "the role is empty".into(),
+            });
+        }
+        let file_site = site(spec.file.span(), "file");
+        let explicit_kid = explicit_kid(&spec, &site)?;
+        if alg.is_symmetric() && explicit_kid.is_none() {
+            return Err(missing_kid(file_site));
+        }
+
+        let path = dir.join(spec.file.get_ref());
+        let origin = Origin::entry(&path, file_site.clone());
+        let material = load_material(&file::read(&path, &origin)?, alg, &origin)?;
+        if let Some(w) = world_readable(&path, &material) {
+            warnings.push(w);
+        }
+        let cert = match (&spec.cert, material.spki()) {
+            (None, _) => None,
+            (Some(c), None) => {
+                let at = site(c.span(), "cert");
+                let reason = "a symmetric key cannot have a certificate".into();
+                return Err(KeyStoreError::InvalidField { at, reason });
+            }
+            (Some(c), Some(spki)) => {
+                let cert_path = dir.join(c.get_ref());
+                let cert_origin = Origin::entry(&cert_path, site(c.span(), "cert"));
+                let data = file::read(&cert_path, &cert_origin)?;
+                Some(cert::load(&data, &cert_origin, spki, &path)?)
+            }
+        };
+
+        let (kid, kid_site) = match (explicit_kid, material.spki()) {
+            (Some(k), _) => k,
+            (None, Some(spki)) => (fingerprint(spki).to_vec(), file_site),
+            (None, None) => return Err(missing_kid(file_site)),
+        };
+        if let Some(&first_line) = kid_lines.get(&kid) {
+            let kid = kid_display(&kid);
+            return Err(KeyStoreError::DuplicateKid {
+                at: kid_site,
+                kid,
+                first_line,
+            });
+        }
+        kid_lines.insert(kid.clone(), kid_site.line);
+        let role = spec.role.into_inner();
+        entries.push(KeyEntry {
+            kid,
+            role,
+            alg,
+            material,
+            cert,
+            legacy: spec.legacy,
+        });
+    }
+
+    let key_roles: BTreeSet<&str> = entries.iter().map(|e| e.role.as_str()).collect();
+    let mut policy = Policy::default();
+    for (role, methods) in parsed.policy {
+        if role != ANONYMOUS_ROLE && !key_roles.contains(role.as_str()) {
+            let line = position(&text, methods.span().start).0;
+            let toml = toml_path.display();
+            warnings.push(format!(
+                "{toml}:{line}: policy role \"{role}\" has no key in this trust store"
+            ));
+        }
+        policy
+            .roles
+            .entry(role)
+            .or_default()
+            .extend(methods.into_inner());
+    }
+    Ok((TrustStore { entries, policy }, warnings))
+}
+
+/// The entry's `kid` (UTF-8 bytes) or `kid_hex`, with the site it came from.
+fn explicit_kid(
+    spec: &KeySpec,
+    site: &impl Fn(std::ops::Range<usize>, &'static str) -> Site,
+) -> Result<Option<(Vec<u8>, Site)>, KeyStoreError> {
+    let invalid = |at, reason: &str| KeyStoreError::InvalidField {
+        at,
+        reason: reason.into(),
+    };
+    let kid = match (&spec.kid, &spec.kid_hex) {
+        (Some(_), Some(h)) => {
+            return Err(invalid(
+                site(h.span(), "kid_hex"),
+                "give `kid` or `kid_hex`, not both",
+            ));
+        }
+        (None, None) => return Ok(None),
+        (Some(k), None) => (k.get_ref().as_bytes().to_vec(), site(k.span(), "kid")),
+        (None, Some(h)) => {
+            let at = site(h.span(), "kid_hex");
+            match hex::decode(h.get_ref()) {
+                Ok(bytes) => (bytes, at),
+                Err(_) => return Err(invalid(at, "not an even number of hex digits")),
+            }
+        }
+    };
+    if kid.0.is_empty() {
+        return Err(invalid(kid.1, "the kid is empty"));
+    }
+    Ok(Some(kid))
+}
+
+/// A symmetric key has no public key to derive a kid from.
+fn missing_kid(file_site: Site) -> KeyStoreError {
+    let reason = "a symmetric key needs `kid` or `kid_hex`".into();
+    KeyStoreError::InvalidField {
+        at: Site {
+            field: "kid",
+            ..file_site
+        },
+        reason,
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i.saturating_add(1));
+    let line = before.matches('\n').count().saturating_add(1);
+    let column = before
+        .get(line_start..)
+        .map_or(0, |l| l.chars().count())
+        .saturating_add(1);
+    (line, column)
+}
+
+/// A warning if a private or symmetric key file is readable by every user.
+#[cfg(unix)]
+fn world_readable(path: &Path, material: &KeyMaterial) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let what = match material {
+        KeyMaterial::Public(_) => return None,
+        KeyMaterial::Private { .. } => "private key",
+        KeyMaterial::Symmetric(_) => "symmetric key",
+    };
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    ((mode & 0o004) != 0).then(|| {
+        let p = path.display();
+        format!(
+            "{p}: {what} file is readable by all users (mode {:o}); run chmod 600 {p}",
+            mode & 0o777
+        )
+    })
+}
+
+/// File modes are a unix notion; elsewhere nothing is checked.
+#[cfg(not(unix))]
+fn world_readable(_path: &Path, _material: &KeyMaterial) -> Option<String> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_lines_and_char_columns() {
+        let text = "a = 1\nbé = 2\n";
+        assert_eq!(position(text, 0), (1, 1));
+        assert_eq!(position(text, 6), (2, 1));
+        assert_eq!(position(text, 10), (2, 4));
+    }
+}
