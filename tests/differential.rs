@@ -5,6 +5,13 @@
 //! Case counts are modest so the file runs in well under a minute; RSA keys are generated
 //! once, outside the properties.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

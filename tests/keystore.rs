@@ -2,6 +2,13 @@
 //! `scripts/make-test-keys.sh`), every rejection, the warnings, and that secrets stay out
 //! of `Debug` and error messages.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::path::{Path, PathBuf};
 
 use sealbench::backend::{

@@ -89,6 +89,20 @@ fn append_details(out: &mut String, records: &[SuiteRecord]) {
             }
         }
     }
+    let acceptable: Vec<&SuiteRecord> = records
+        .iter()
+        .filter(|r| r.acceptable_accepted + r.acceptable_rejected > 0)
+        .collect();
+    if !acceptable.is_empty() {
+        out.push_str("\nWycheproof \"acceptable\" cases (counted as passed either way):\n");
+        for r in acceptable {
+            let _ = writeln!(
+                out,
+                "  {} {} ({}): {} accepted, {} rejected",
+                r.backend, r.suite, r.algorithm, r.acceptable_accepted, r.acceptable_rejected
+            );
+        }
+    }
     let failed: Vec<&SuiteRecord> = records.iter().filter(|r| r.failed > 0).collect();
     if !failed.is_empty() {
         out.push_str("\nFAILURES:\n");
@@ -142,5 +156,16 @@ mod tests {
         assert!(text.contains("openssl s1 (alg): 1 failed"));
         assert!(text.contains("flag Flag: 1"));
         assert!(text.contains("1: tag mismatch"));
+        assert!(!text.contains("acceptable"));
+
+        let mut with_acceptable = records[0].clone();
+        with_acceptable.acceptable_accepted = 2;
+        with_acceptable.acceptable_rejected = 1;
+        let text = render_matrix(&[with_acceptable]);
+        assert!(
+            text.contains("ring s1 (alg): 2 accepted, 1 rejected"),
+            "{text}"
+        );
+        assert!(!text.contains("unsupported:") && !text.contains("FAILURES"));
     }
 }

@@ -4,6 +4,7 @@
 //! every case is passed, failed or unsupported (with a reason); [`render_matrix`] turns
 //! them into a plain-text table.
 
+pub mod cose_wg;
 mod matrix;
 #[cfg(test)]
 mod mock;
@@ -15,4 +16,3 @@ pub use self::wycheproof::run_wycheproof;
 pub use matrix::render_matrix;
 pub use nist::{NistError, RspFile, RspKind, parse_rsp, run_nist};
 pub use outcome::{MAX_RECORDED_FAILURES, Outcome, SuiteRecord};
-pub mod cose_wg;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many failing cases a record keeps the details of.
 pub const MAX_RECORDED_FAILURES: usize = 20;
@@ -46,7 +46,7 @@ impl Outcome {
 }
 
 /// The tally of one suite for one backend and one algorithm.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuiteRecord {
     /// Backend name (`Backend::name`).
     pub backend: String,
@@ -149,6 +149,8 @@ mod tests {
     fn serializes_with_the_documented_field_names() {
         let r = SuiteRecord::new("ring", "wycheproof/x25519", "x25519");
         let json = serde_json::to_value(&r).unwrap();
+        let back: SuiteRecord = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, r);
         for key in [
             "backend",
             "suite",

@@ -415,26 +415,3 @@ mod tests {
         assert!(buf.iter().all(|&b| b == 0));
     }
 }
-#[cfg(test)]
-mod tmp_alloc {
-    use super::*;
-    use crate::backend::Mac;
-    #[test]
-    #[ignore]
-    fn count() {
-        let n: usize = std::env::var("N").unwrap().parse().unwrap();
-        let what = std::env::var("WHAT").unwrap();
-        let key = AES_128_GCM.new_key(&[1; 16], AES_128_GCM.0.default_params()).unwrap();
-        let ck = CHACHA20_POLY1305.new_key(&[1; 32], CHACHA20_POLY1305.0.default_params()).unwrap();
-        let mk = crate::backend::openssl::mac::HMAC_SHA256.new_key(b"k").unwrap();
-        let mut buf = [0u8; 1040];
-        let mut tag = [0u8; 32];
-        for _ in 0..n {
-            match what.as_str() {
-                "gcm" => { key.seal_in_place(&[0; 12], b"aad", &mut buf).unwrap(); key.open_in_place(&[0; 12], b"aad", &mut buf).unwrap(); }
-                "chacha" => { ck.seal_in_place(&[0; 12], b"aad", &mut buf).unwrap(); ck.open_in_place(&[0; 12], b"aad", &mut buf).unwrap(); }
-                _ => mk.sign(&[&buf], &mut tag).unwrap(),
-            }
-        }
-    }
-}

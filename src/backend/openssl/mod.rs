@@ -3,7 +3,7 @@
 //! Symmetric keys keep their `EVP_CIPHER_CTX` (key schedule done once) behind a mutex;
 //! public-key operations create their short-lived OpenSSL contexts per call, as every
 //! user of the EVP API does. Which assembly path libcrypto takes is not reported by any
-//! API, so [`path`] infers it from the CPU, `OPENSSL_ia32cap` and OpenSSL's dispatch code.
+//! API, so `path.rs` infers it from the CPU, `OPENSSL_ia32cap` and OpenSSL's dispatch code.
 
 mod aead;
 mod kdf;

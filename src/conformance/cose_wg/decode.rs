@@ -73,13 +73,12 @@ fn decode_sign(ctx: &mut Ctx<'_>) -> Step<CoseSign> {
         Ok(m) => return Ok(m),
         Err(e) => e,
     };
-    if super::fixups::allowed(&ctx.ex.file, FixUp::SignerKidText) {
-        if let Some(fixed) = signer_kids_as_bytes(&ctx.ex.cbor) {
-            if let Ok(m) = decode::<CoseSign>(&fixed, "COSE_Sign") {
-                ctx.apply(FixUp::SignerKidText);
-                return Ok(m);
-            }
-        }
+    if super::fixups::allowed(&ctx.ex.file, FixUp::SignerKidText)
+        && let Some(fixed) = signer_kids_as_bytes(&ctx.ex.cbor)
+        && let Ok(m) = decode::<CoseSign>(&fixed, "COSE_Sign")
+    {
+        ctx.apply(FixUp::SignerKidText);
+        return Ok(m);
     }
     Err(first)
 }

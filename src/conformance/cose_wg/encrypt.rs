@@ -129,10 +129,10 @@ pub(super) fn encrypt0(
     ctx.algorithm = algs::label_name(&alg);
     let aad = enc_structure_data(EncryptionContext::CoseEncrypt0, m.protected.clone(), b"");
     check_aad(ctx, &aad, &m.protected, true)?;
-    if let Some(kid) = wire_kid(&m.protected.header, &m.unprotected)? {
-        if key.key.kid.as_deref() != Some(kid) {
-            return Err(failed("message kid is not the key's kid"));
-        }
+    if let Some(kid) = wire_kid(&m.protected.header, &m.unprotected)?
+        && key.key.kid.as_deref() != Some(kid)
+    {
+        return Err(failed("message kid is not the key's kid"));
     }
     let KeyMaterial::Symmetric(cek) = &key.key.material else {
         return Err(failed(format!(

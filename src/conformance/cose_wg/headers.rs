@@ -40,10 +40,10 @@ pub(super) fn input_alg(ctx: &mut Ctx<'_>, name: &str) -> Step<iana::Algorithm> 
     if let Some(alg) = algs::from_file_name(name) {
         return Ok(alg);
     }
-    if let Some(fix @ fixups::FixUp::AlgNameAlias { alg, .. }) = fixups::alias(&ctx.ex.file, name) {
-        if ctx.apply(fix) {
-            return Ok(alg);
-        }
+    if let Some(fix @ fixups::FixUp::AlgNameAlias { alg, .. }) = fixups::alias(&ctx.ex.file, name)
+        && ctx.apply(fix)
+    {
+        return Ok(alg);
     }
     Err(failed(format!("input names an unknown algorithm {name:?}")))
 }
@@ -69,15 +69,15 @@ fn check_bucket(ctx: &mut Ctx<'_>, what: &str, input: &InputHeaders, wire: &Head
             ));
         }
     }
-    if let Some(kid) = kid {
-        if &wire.key_id != kid {
-            return Err(mismatch(
-                what,
-                "kid",
-                &hex::encode(kid),
-                &Some(hex::encode(&wire.key_id)),
-            ));
-        }
+    if let Some(kid) = kid
+        && &wire.key_id != kid
+    {
+        return Err(mismatch(
+            what,
+            "kid",
+            &hex::encode(kid),
+            &Some(hex::encode(&wire.key_id)),
+        ));
     }
     if let Some(n) = ctyp {
         let ok = matches!(&wire.content_type, Some(ContentType::Assigned(f)) if f.to_i64() == *n);
@@ -90,15 +90,15 @@ fn check_bucket(ctx: &mut Ctx<'_>, what: &str, input: &InputHeaders, wire: &Head
             ));
         }
     }
-    if let Some(p) = partial_iv {
-        if &wire.partial_iv != p {
-            return Err(mismatch(
-                what,
-                "partial IV",
-                &hex::encode(p),
-                &Some(hex::encode(&wire.partial_iv)),
-            ));
-        }
+    if let Some(p) = partial_iv
+        && &wire.partial_iv != p
+    {
+        return Err(mismatch(
+            what,
+            "partial IV",
+            &hex::encode(p),
+            &Some(hex::encode(&wire.partial_iv)),
+        ));
     }
     for (label, name, list) in [
         (iana::HeaderParameter::X5Bag, "x5bag", x5bag),

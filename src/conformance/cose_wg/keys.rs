@@ -5,16 +5,10 @@
 //! base64url (`x`) or hex (`x_hex`). Members that do not belong to the key type are
 //! rejected when the file is loaded.
 
-use der::asn1::{ObjectIdentifier, OctetStringRef, UintRef};
-use der::{Encode, Header, Length, Tag};
-use spki::AlgorithmIdentifierOwned;
-
 use super::b64;
 use super::json;
+use super::rsa_der::{rsa_pkcs8, strip_zeros};
 use crate::backend::keys::{ed25519_spki, p256_spki, rsa_spki};
-
-// ref: RFC 8017 Appendix C
-const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// A named curve as the JWK `crv` member spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,10 +154,11 @@ impl Jwk {
             dq_hex,
             qi_hex,
         } = j;
-        if let Some(u) = key_use.as_deref() {
-            if u != "enc" && u != "sig" {
-                return Err(format!("key use {u:?} is neither \"enc\" nor \"sig\""));
-            }
+        if let Some(u) = key_use.as_deref()
+            && u != "enc"
+            && u != "sig"
+        {
+            return Err(format!("key use {u:?} is neither \"enc\" nor \"sig\""));
         }
         let k = member("k", k, k_hex)?;
         let x = member("x", x, x_hex)?;
@@ -321,39 +316,6 @@ pub(super) fn describe(m: &KeyMaterial) -> String {
         }
         KeyMaterial::Rsa(k) => format!("{}-bit RSA key", k.bits()),
     }
-}
-
-fn strip_zeros(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|&b| b != 0).unwrap_or(v.len());
-    v.get(start..).unwrap_or_default()
-}
-
-/// `SEQUENCE { content }` in DER.
-fn sequence(content: &[u8]) -> der::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(content.len() + 4);
-    Header::new(Tag::Sequence, Length::try_from(content.len())?).encode_to_vec(&mut out)?;
-    out.extend_from_slice(content);
-    Ok(out)
-}
-
-/// PKCS#8 `PrivateKeyInfo` wrapping a PKCS#1 `RSAPrivateKey` (two-prime, version 0).
-// ref: RFC 8017 Appendix A.1.2, RFC 5208 §5
-fn rsa_pkcs8(members: &[&Vec<u8>; 8]) -> der::Result<Vec<u8>> {
-    let mut pkcs1 = Vec::new();
-    UintRef::new(&[0])?.encode_to_vec(&mut pkcs1)?;
-    for m in members {
-        UintRef::new(strip_zeros(m))?.encode_to_vec(&mut pkcs1)?;
-    }
-    let pkcs1 = sequence(&pkcs1)?;
-    let mut info = Vec::new();
-    UintRef::new(&[0])?.encode_to_vec(&mut info)?;
-    AlgorithmIdentifierOwned {
-        oid: OID_RSA_ENCRYPTION,
-        parameters: Some(der::Any::null()),
-    }
-    .encode_to_vec(&mut info)?;
-    OctetStringRef::new(&pkcs1)?.encode_to_vec(&mut info)?;
-    sequence(&info)
 }
 
 #[cfg(test)]

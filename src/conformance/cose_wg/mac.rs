@@ -43,10 +43,10 @@ pub(super) fn mac0(
     let content = content(ctx, m.payload.as_ref());
     let to_mac = mac_structure_data(MacContext::CoseMac0, m.protected.clone(), b"", &content);
     compare("ToMac_hex", ctx.ex.intermediates.to_mac.as_ref(), &to_mac)?;
-    if let Some(kid) = wire_kid(&m.protected.header, &m.unprotected)? {
-        if key.key.kid.as_deref() != Some(kid) {
-            return Err(failed("message kid is not the key's kid"));
-        }
+    if let Some(kid) = wire_kid(&m.protected.header, &m.unprotected)?
+        && key.key.kid.as_deref() != Some(kid)
+    {
+        return Err(failed("message kid is not the key's kid"));
     }
     let KeyMaterial::Symmetric(k) = &key.key.material else {
         return Err(failed(format!(

@@ -22,6 +22,7 @@
 mod algs;
 mod b64;
 mod check;
+mod convert;
 mod decode;
 mod ecdh;
 mod encrypt;
@@ -36,6 +37,7 @@ mod mac;
 mod model;
 mod recipient;
 mod report;
+mod rsa_der;
 mod sign;
 mod x509;
 

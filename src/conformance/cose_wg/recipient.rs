@@ -62,14 +62,15 @@ pub(super) fn check_all(
             ));
         }
         let alg = wire_alg(&what, &r.protected.header, &r.unprotected)?;
-        if let Some(kid) = wire_kid(&r.protected.header, &r.unprotected)? {
-            if inp.key.kid.as_deref() != Some(kid) && !ctx.apply(FixUp::RecipientKeyKid) {
-                return Err(failed(format!(
-                    "{what} kid {:?} on the wire is not the key's kid {:?}",
-                    String::from_utf8_lossy(kid),
-                    inp.key.kid.as_deref().map(String::from_utf8_lossy)
-                )));
-            }
+        if let Some(kid) = wire_kid(&r.protected.header, &r.unprotected)?
+            && inp.key.kid.as_deref() != Some(kid)
+            && !ctx.apply(FixUp::RecipientKeyKid)
+        {
+            return Err(failed(format!(
+                "{what} kid {:?} on the wire is not the key's kid {:?}",
+                String::from_utf8_lossy(kid),
+                inp.key.kid.as_deref().map(String::from_utf8_lossy)
+            )));
         }
         let context = match (algs::assigned(&alg), algs::assigned(content)) {
             (Some(a), Some(c)) if is_ecdh(a) => {

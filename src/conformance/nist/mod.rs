@@ -5,11 +5,13 @@
 //! that backend, with its reason, never as passed.
 
 mod error;
+mod model;
 mod parse;
 mod run;
 #[cfg(test)]
 mod tests;
 
 pub use error::NistError;
-pub use parse::{Record, RspFile, RspKind, Section, parse_rsp, parse_rsp_str};
+pub use model::{Record, RspFile, RspKind, Section};
+pub use parse::{parse_rsp, parse_rsp_str};
 pub use run::run_nist;

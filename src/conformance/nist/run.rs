@@ -1,6 +1,6 @@
 //! Running parsed CAVP AES-GCM files against one backend.
 
-use super::parse::{Record, RspFile, RspKind, Section};
+use super::model::{Record, RspFile, RspKind, Section};
 use crate::backend::{Aead, AeadId, AeadParams, AlgorithmId, Backend, Error, Unsupported};
 use crate::conformance::outcome::{Outcome, SuiteRecord};
 

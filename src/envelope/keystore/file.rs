@@ -38,9 +38,9 @@ pub(super) fn read(path: &Path, origin: &Origin) -> Result<Zeroizing<Vec<u8>>, K
     Ok(buf)
 }
 
-/// Whether the bytes look like PEM rather than DER (which starts with a SEQUENCE tag).
+/// Whether the bytes are PEM (they contain a BEGIN line) rather than DER.
 pub(super) fn is_pem(data: &[u8]) -> bool {
-    data.first() != Some(&0x30) && find(data, PEM_BEGIN).is_some()
+    find(data, PEM_BEGIN).is_some()
 }
 
 /// The label of a PEM document, or `None` if it has no parsable BEGIN line.
@@ -144,7 +144,8 @@ mod tests {
         let pem = b"-----BEGIN X-----\nAAAA\n-----END X-----\nmore";
         assert_eq!(pem_block(pem).unwrap(), &pem[..pem.len() - 5]);
         assert!(is_pem(pem));
-        assert!(!is_pem(b"\x30\x03-----BEGIN "));
+        assert!(is_pem(b"0 preamble\n-----BEGIN X-----"));
+        assert!(!is_pem(b"\x30\x03\x02\x01\x00"));
         assert!(pem_block(b"-----BEGIN X-----\nAAAA\n").is_none());
     }
 }
