@@ -4,11 +4,19 @@
 //! conformance runner checks them against public known-answer suites.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
-pub mod cpu;
 pub mod backend;
-pub mod envelope;
-pub mod conformance;
-pub mod results;
 pub mod cli;
+pub mod conformance;
+pub mod cpu;
+pub mod envelope;
+pub mod results;

@@ -3,6 +3,13 @@
 //! The vectors live outside the repository (`../shared/vectors/cose-wg`, see its README);
 //! without them the data-driven tests print `SKIPPED` and return.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

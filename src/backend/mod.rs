@@ -67,7 +67,9 @@ pub struct Backend {
 
 impl std::fmt::Debug for Backend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Backend").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Backend")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 

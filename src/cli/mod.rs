@@ -5,6 +5,7 @@
 
 mod backends;
 mod cpu;
+mod kat;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,8 @@ pub enum Command {
     Cpu(cpu::Args),
     /// Show each backend's capabilities, library versions and implementation paths.
     Backends(backends::Args),
+    /// Run known-answer suites (Wycheproof; NIST CAVP and COSE WG files) on every backend.
+    Kat(kat::Args),
 }
 
 /// Runs a parsed command line.
@@ -38,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cpu(args) => cpu::run(&args),
         Command::Backends(args) => backends::run(&args),
+        Command::Kat(args) => kat::run(&args),
     }
 }
 

@@ -64,7 +64,10 @@ impl<'a> Writer<'a> {
     /// Appends raw bytes.
     pub fn raw(&mut self, bytes: &[u8]) -> Result<(), Overflow> {
         let end = self.pos.checked_add(bytes.len()).ok_or(Overflow)?;
-        self.buf.get_mut(self.pos..end).ok_or(Overflow)?.copy_from_slice(bytes);
+        self.buf
+            .get_mut(self.pos..end)
+            .ok_or(Overflow)?
+            .copy_from_slice(bytes);
         self.pos = end;
         Ok(())
     }
@@ -166,15 +169,24 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8], CborError> {
-        let end = self.pos.checked_add(n).ok_or(CborError::Truncated(self.pos))?;
-        let s = self.data.get(self.pos..end).ok_or(CborError::Truncated(self.pos))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(CborError::Truncated(self.pos))?;
+        let s = self
+            .data
+            .get(self.pos..end)
+            .ok_or(CborError::Truncated(self.pos))?;
         self.pos = end;
         Ok(s)
     }
 
     /// The major type of the next item, without consuming it.
     pub fn peek_major(&self) -> Result<u8, CborError> {
-        self.data.get(self.pos).map(|b| b >> 5).ok_or(CborError::Truncated(self.pos))
+        self.data
+            .get(self.pos)
+            .map(|b| b >> 5)
+            .ok_or(CborError::Truncated(self.pos))
     }
 
     /// Reads a head, requiring shortest form and a definite length.
@@ -188,7 +200,9 @@ impl<'a> Reader<'a> {
                 let n = 1usize << (info - 24);
                 let mut be = [0u8; 8];
                 let src = self.take(n)?;
-                be.get_mut(8 - n..).ok_or(CborError::Truncated(at))?.copy_from_slice(src);
+                be.get_mut(8 - n..)
+                    .ok_or(CborError::Truncated(at))?
+                    .copy_from_slice(src);
                 let v = u64::from_be_bytes(be);
                 if head_len(v) != 1 + n {
                     return Err(CborError::NotDeterministic(at));
@@ -197,7 +211,7 @@ impl<'a> Reader<'a> {
             }
             _ => return Err(CborError::NotDeterministic(at)),
         };
-        if major == MAJOR_SIMPLE && !(info == 22) {
+        if major == MAJOR_SIMPLE && info != 22 {
             // Only `null` (simple value 22) is accepted; floats and other simple values are not.
             return Err(CborError::Unexpected(at));
         }
@@ -237,7 +251,9 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         match self.head()? {
             (MAJOR_UINT, v) => i64::try_from(v).map_err(|_| CborError::Unexpected(at)),
-            (MAJOR_NINT, v) => i64::try_from(v).map(|v| -1 - v).map_err(|_| CborError::Unexpected(at)),
+            (MAJOR_NINT, v) => i64::try_from(v)
+                .map(|v| -1 - v)
+                .map_err(|_| CborError::Unexpected(at)),
             _ => Err(CborError::Unexpected(at)),
         }
     }
@@ -294,11 +310,31 @@ mod tests {
 
     #[test]
     fn writer_matches_ciborium_for_heads_ints_and_strings() {
-        for v in [0i64, 1, 23, 24, 255, 256, 65535, 65536, 1 << 32, i64::MAX, -1, -24, -25, -65537, i64::MIN] {
+        for v in [
+            0i64,
+            1,
+            23,
+            24,
+            255,
+            256,
+            65535,
+            65536,
+            1 << 32,
+            i64::MAX,
+            -1,
+            -24,
+            -25,
+            -65537,
+            i64::MIN,
+        ] {
             let mut buf = [0u8; 16];
             let mut w = Writer::new(&mut buf);
             w.int(v).unwrap();
-            assert_eq!(w.written(), ciborium_bytes(&Value::Integer(Integer::from(v))), "{v}");
+            assert_eq!(
+                w.written(),
+                ciborium_bytes(&Value::Integer(Integer::from(v))),
+                "{v}"
+            );
         }
         for len in [0usize, 23, 24, 255, 256, 70000] {
             let data = vec![0xabu8; len];
@@ -316,21 +352,39 @@ mod tests {
     fn reader_rejects_non_shortest_heads_indefinite_and_floats() {
         // 24 encoded with a one-byte argument is fine, 23 is not.
         assert_eq!(Reader::new(&[0x18, 24]).uint(), Ok(24));
-        assert_eq!(Reader::new(&[0x18, 23]).uint(), Err(CborError::NotDeterministic(0)));
-        assert_eq!(Reader::new(&[0x19, 0, 255]).uint(), Err(CborError::NotDeterministic(0)));
-        assert_eq!(Reader::new(&[0x5f]).bstr(), Err(CborError::NotDeterministic(0)));
-        assert_eq!(Reader::new(&[0xf9, 0, 0]).int(), Err(CborError::Unexpected(0)));
+        assert_eq!(
+            Reader::new(&[0x18, 23]).uint(),
+            Err(CborError::NotDeterministic(0))
+        );
+        assert_eq!(
+            Reader::new(&[0x19, 0, 255]).uint(),
+            Err(CborError::NotDeterministic(0))
+        );
+        assert_eq!(
+            Reader::new(&[0x5f]).bstr(),
+            Err(CborError::NotDeterministic(0))
+        );
+        assert_eq!(
+            Reader::new(&[0xf9, 0, 0]).int(),
+            Err(CborError::Unexpected(0))
+        );
         assert_eq!(Reader::new(&[0xf6]).null(), Ok(()));
     }
 
     #[test]
     fn reader_reports_truncation_and_trailing_bytes() {
-        assert_eq!(Reader::new(&[0x44, 1, 2]).bstr(), Err(CborError::Truncated(1)));
+        assert_eq!(
+            Reader::new(&[0x44, 1, 2]).bstr(),
+            Err(CborError::Truncated(1))
+        );
         assert_eq!(Reader::new(&[0x1a, 0]).uint(), Err(CborError::Truncated(1)));
         let mut r = Reader::new(&[0x01, 0x02]);
         r.uint().unwrap();
         assert_eq!(r.finish(), Err(CborError::Trailing(1)));
-        assert_eq!(Reader::new(&[0x62, 0xff, 0xfe]).tstr(), Err(CborError::BadUtf8(0)));
+        assert_eq!(
+            Reader::new(&[0x62, 0xff, 0xfe]).tstr(),
+            Err(CborError::BadUtf8(0))
+        );
     }
 
     #[test]

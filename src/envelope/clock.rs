@@ -70,7 +70,10 @@ mod tests {
 
     #[test]
     fn system_clock_agrees_with_systemtime() {
-        let std_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let std_now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
         let ours = SystemClock.now_s();
         assert!(ours.abs_diff(std_now) <= 1, "{ours} vs {std_now}");
     }

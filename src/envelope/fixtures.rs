@@ -25,7 +25,9 @@ use super::error::EnvelopeError;
 use super::keys::{KeyAlg, KeyEntry, KeyMaterial};
 use crate::backend::{ALL_BACKENDS, KeyAgreementId, SignatureId, SigningKey};
 
-fn first_ok<T>(mut f: impl FnMut(&'static crate::backend::Backend) -> Result<T, crate::backend::Error>) -> Result<T, EnvelopeError> {
+fn first_ok<T>(
+    mut f: impl FnMut(&'static crate::backend::Backend) -> Result<T, crate::backend::Error>,
+) -> Result<T, EnvelopeError> {
     let mut last = EnvelopeError::Config("no backend compiled in");
     for b in ALL_BACKENDS {
         match f(b) {
@@ -55,7 +57,8 @@ pub fn generate(alg: KeyAlg, kid: &[u8], role: &str) -> Result<KeyEntry, Envelop
                 let pkcs8 = Zeroizing::new(scheme.generate_pkcs8()?);
                 let key = scheme.signing_key(&pkcs8)?;
                 let spki = key.public_key_spki()?;
-                let c = self_signed(id, key.as_ref(), &spki, role).map_err(|_| crate::backend::Error::Crypto)?;
+                let c = self_signed(id, key.as_ref(), &spki, role)
+                    .map_err(|_| crate::backend::Error::Crypto)?;
                 Ok((pkcs8, spki, c))
             })?;
             cert = Some(c);
@@ -69,7 +72,14 @@ pub fn generate(alg: KeyAlg, kid: &[u8], role: &str) -> Result<KeyEntry, Envelop
         })?,
         KeyAlg::EcdhEs(id) => agreement_key(id)?,
     };
-    Ok(KeyEntry { kid: kid.to_vec(), role: role.to_string(), alg, material, cert, legacy: false })
+    Ok(KeyEntry {
+        kid: kid.to_vec(),
+        role: role.to_string(),
+        alg,
+        material,
+        cert,
+        legacy: false,
+    })
 }
 
 /// The same entry without its private key, as a peer would register it.
@@ -78,7 +88,10 @@ pub fn public_only(entry: &KeyEntry) -> KeyEntry {
         KeyMaterial::Private { spki, .. } => KeyMaterial::Public(spki.clone()),
         other => other.clone(),
     };
-    KeyEntry { material, ..entry.clone() }
+    KeyEntry {
+        material,
+        ..entry.clone()
+    }
 }
 
 /// An agreement key: a random scalar wrapped in PKCS#8 (RFC 8410 for X25519, RFC 5915
@@ -110,7 +123,10 @@ fn agreement_key(id: KeyAgreementId) -> Result<KeyMaterial, EnvelopeError> {
                     parameters: Some(sec1::EcParameters::NamedCurve(curve)),
                     public_key: Some(&public),
                 };
-                let ec_der = Zeroizing::new(ec.to_der().map_err(|_| EnvelopeError::Config("encode EC key"))?);
+                let ec_der = Zeroizing::new(
+                    ec.to_der()
+                        .map_err(|_| EnvelopeError::Config("encode EC key"))?,
+                );
                 let info = pkcs8::PrivateKeyInfoRef {
                     algorithm: AlgorithmIdentifierRef {
                         oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.2.1"),
@@ -120,7 +136,10 @@ fn agreement_key(id: KeyAgreementId) -> Result<KeyMaterial, EnvelopeError> {
                         .map_err(|_| EnvelopeError::Config("encode EC key"))?,
                     public_key: None,
                 };
-                let p = Zeroizing::new(info.to_der().map_err(|_| EnvelopeError::Config("encode PKCS#8"))?);
+                let p = Zeroizing::new(
+                    info.to_der()
+                        .map_err(|_| EnvelopeError::Config("encode PKCS#8"))?,
+                );
                 (p, crate::backend::keys::p256_spki(&public)?)
             }
         };
@@ -165,38 +184,58 @@ fn extension<T: Encode>(oid: &str, critical: bool, value: &T) -> der::Result<Ext
 }
 
 fn validity_one_year() -> der::Result<Validity> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let year = std::time::Duration::from_secs(365 * 24 * 3600);
     let t = |d| der::asn1::UtcTime::from_unix_duration(d).map(x509_cert::time::Time::UtcTime);
     Ok(Validity::new(t(now)?, t(now + year)?))
 }
 
 /// A self-signed certificate for `spki`, signed with `key`.
-fn self_signed(id: SignatureId, key: &dyn SigningKey, spki: &[u8], role: &str) -> der::Result<Vec<u8>> {
+fn self_signed(
+    id: SignatureId,
+    key: &dyn SigningKey,
+    spki: &[u8],
+    role: &str,
+) -> der::Result<Vec<u8>> {
     // ref: RFC 8410 §3 (Ed25519), RFC 5758 §3.2 (ecdsa-with-SHA256), RFC 4055 §3.1 (RSASSA-PSS
     // with SHA-256, MGF1-SHA-256, salt 32).
     let pss_params = hex_bytes(
         "3034a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a203020120",
     );
     let algorithm = match id {
-        SignatureId::Ed25519 => AlgorithmIdentifierRef { oid: der::asn1::ObjectIdentifier::new_unwrap("1.3.101.112"), parameters: None },
-        SignatureId::EcdsaP256Sha256 => {
-            AlgorithmIdentifierRef { oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"), parameters: None }
-        }
+        SignatureId::Ed25519 => AlgorithmIdentifierRef {
+            oid: der::asn1::ObjectIdentifier::new_unwrap("1.3.101.112"),
+            parameters: None,
+        },
+        SignatureId::EcdsaP256Sha256 => AlgorithmIdentifierRef {
+            oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+            parameters: None,
+        },
         SignatureId::RsaPss2048Sha256 => AlgorithmIdentifierRef {
             oid: der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10"),
             parameters: Some(der::AnyRef::try_from(pss_params.as_slice())?),
         },
     };
-    let name = Name::from_str(&format!("CN={role}.control-plane.example,OU=sealbench fixtures,O=Example Cloud,C=NL"))?;
-    let ski: [u8; 20] = Sha256::digest(spki).get(..20).and_then(|s| s.try_into().ok()).unwrap_or([0; 20]);
+    let name = Name::from_str(&format!(
+        "CN={role}.control-plane.example,OU=sealbench fixtures,O=Example Cloud,C=NL"
+    ))?;
+    let ski: [u8; 20] = Sha256::digest(spki)
+        .get(..20)
+        .and_then(|s| s.try_into().ok())
+        .unwrap_or([0; 20]);
     let dns = |s: &str| Ia5String::new(s).map(GeneralName::DnsName);
     let san = SubjectAltName(vec![
         dns(&format!("{role}.control-plane.example"))?,
         dns(&format!("{role}-0.{role}.control-plane.example"))?,
         dns(&format!("{role}.internal.cluster.local"))?,
     ]);
-    let aki = AuthorityKeyIdentifier { key_identifier: Some(OctetString::new(ski)?), authority_cert_issuer: None, authority_cert_serial_number: None };
+    let aki = AuthorityKeyIdentifier {
+        key_identifier: Some(OctetString::new(ski)?),
+        authority_cert_issuer: None,
+        authority_cert_serial_number: None,
+    };
     let mut serial = [0u8; 16];
     rand::rng().fill_bytes(&mut serial);
     if let Some(b) = serial.first_mut() {
@@ -211,7 +250,14 @@ fn self_signed(id: SignatureId, key: &dyn SigningKey, spki: &[u8], role: &str) -
         subject: name,
         spki: der::AnyRef::try_from(spki)?,
         extensions: vec![
-            extension("2.5.29.19", true, &BasicConstraints { ca: false, path_len_constraint: None })?,
+            extension(
+                "2.5.29.19",
+                true,
+                &BasicConstraints {
+                    ca: false,
+                    path_len_constraint: None,
+                },
+            )?,
             extension("2.5.29.14", false, &OctetString::new(ski)?)?,
             extension("2.5.29.35", false, &aki)?,
             extension("2.5.29.17", false, &san)?,
@@ -219,7 +265,9 @@ fn self_signed(id: SignatureId, key: &dyn SigningKey, spki: &[u8], role: &str) -
     }
     .to_der()?;
     let mut sig = [0u8; 512];
-    let n = key.sign(&tbs, &mut sig).map_err(|_| der::Error::from(der::ErrorKind::Failed))?;
+    let n = key
+        .sign(&tbs, &mut sig)
+        .map_err(|_| der::Error::from(der::ErrorKind::Failed))?;
     let sig = sig.get(..n).unwrap_or_default();
     let sig_der = match id {
         SignatureId::EcdsaP256Sha256 => {
@@ -228,7 +276,12 @@ fn self_signed(id: SignatureId, key: &dyn SigningKey, spki: &[u8], role: &str) -
         }
         _ => sig.to_vec(),
     };
-    Cert { tbs: der::AnyRef::try_from(tbs.as_slice())?, algorithm, signature: BitStringRef::from_bytes(&sig_der)? }.to_der()
+    Cert {
+        tbs: der::AnyRef::try_from(tbs.as_slice())?,
+        algorithm,
+        signature: BitStringRef::from_bytes(&sig_der)?,
+    }
+    .to_der()
 }
 
 #[cfg(test)]
@@ -239,13 +292,23 @@ mod tests {
     fn certificates_parse_and_carry_the_key() {
         use der::Decode;
         for &id in SignatureId::ALL {
-            let Ok(e) = generate(KeyAlg::Sign(id), b"k", "scheduler") else { continue };
+            let Ok(e) = generate(KeyAlg::Sign(id), b"k", "scheduler") else {
+                continue;
+            };
             let cert = e.cert.as_deref().unwrap();
             let parsed = x509_cert::Certificate::from_der(cert).unwrap();
-            let spki = parsed.tbs_certificate().subject_public_key_info().to_der().unwrap();
+            let spki = parsed
+                .tbs_certificate()
+                .subject_public_key_info()
+                .to_der()
+                .unwrap();
             assert_eq!(Some(spki.as_slice()), e.material.spki());
             if id == SignatureId::RsaPss2048Sha256 {
-                assert!(cert.len() > 800, "an RSA-2048 certificate is realistic: {} bytes", cert.len());
+                assert!(
+                    cert.len() > 800,
+                    "an RSA-2048 certificate is realistic: {} bytes",
+                    cert.len()
+                );
             }
         }
     }

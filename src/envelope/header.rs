@@ -64,7 +64,10 @@ pub const HDR_CONTENT_TYPE: i64 = 3;
 impl<'a> Protected<'a> {
     /// Writes the header map.
     pub fn encode(&self, w: &mut Writer<'_>) -> Result<(), Overflow> {
-        let pairs = 3 + u64::from(self.alg.is_some()) + u64::from(self.sender.is_some()) + u64::from(self.nested);
+        let pairs = 3
+            + u64::from(self.alg.is_some())
+            + u64::from(self.sender.is_some())
+            + u64::from(self.nested);
         w.head(MAJOR_MAP, pairs)?;
         if let Some(alg) = self.alg {
             w.int(HDR_ALG)?;
@@ -109,14 +112,25 @@ impl<'a> Protected<'a> {
     /// An upper bound of the encoded length for a sender identity of `sender_len` bytes.
     pub const fn max_len(sender_len: usize) -> usize {
         // map head, alg, kid/x5t/x5chain/spki label + head, claims, method label + head.
-        1 + 10 + 2 + (6 + 9 + 4 + sender_len) + (1 + 1 + 1 + 9 + 1 + 1 + 12) + (5 + 3 + MAX_METHOD_LEN)
+        1 + 10
+            + 2
+            + (6 + 9 + 4 + sender_len)
+            + (1 + 1 + 1 + 9 + 1 + 1 + 12)
+            + (5 + 3 + MAX_METHOD_LEN)
     }
 
     /// Parses a protected header strictly.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, EnvelopeError> {
         let mut r = Reader::new(bytes);
         let pairs = r.map()?;
-        let mut out = Protected { alg: None, sender: None, iat: 0, cti: &[], method: "", nested: false };
+        let mut out = Protected {
+            alg: None,
+            sender: None,
+            iat: 0,
+            cti: &[],
+            method: "",
+            nested: false,
+        };
         let (mut claims, mut method) = (false, false);
         let mut prev: Option<&[u8]> = None;
         for _ in 0..pairs {
@@ -128,7 +142,9 @@ impl<'a> Protected<'a> {
                 HDR_CRIT => return Err(EnvelopeError::CriticalHeader),
                 HDR_CONTENT_TYPE => {
                     if r.uint()? != CONTENT_TYPE_COSE_SIGN1 {
-                        return Err(EnvelopeError::BadHeader("content type must be 18 (cose-sign1)"));
+                        return Err(EnvelopeError::BadHeader(
+                            "content type must be 18 (cose-sign1)",
+                        ));
                     }
                     out.nested = true;
                 }
@@ -140,9 +156,14 @@ impl<'a> Protected<'a> {
                 HDR_X5CHAIN => set_sender(&mut out.sender, SenderId::X5chain(r.bstr()?))?,
                 HDR_X5T => {
                     if r.array()? != 2 || r.int()? != ALG_SHA_256 {
-                        return Err(EnvelopeError::BadHeader("x5t must be [-16 (SHA-256), hash]"));
+                        return Err(EnvelopeError::BadHeader(
+                            "x5t must be [-16 (SHA-256), hash]",
+                        ));
                     }
-                    let hash = r.bstr()?.try_into().map_err(|_| EnvelopeError::BadHeader("x5t hash length"))?;
+                    let hash = r
+                        .bstr()?
+                        .try_into()
+                        .map_err(|_| EnvelopeError::BadHeader("x5t hash length"))?;
                     set_sender(&mut out.sender, SenderId::X5t(hash))?;
                 }
                 HDR_RPC_METHOD => {
@@ -150,7 +171,11 @@ impl<'a> Protected<'a> {
                     method = true;
                 }
                 HDR_SENDER_SPKI => set_sender(&mut out.sender, SenderId::Spki(r.bstr()?))?,
-                HDR_IV => return Err(EnvelopeError::BadHeader("IV belongs in the unprotected header")),
+                HDR_IV => {
+                    return Err(EnvelopeError::BadHeader(
+                        "IV belongs in the unprotected header",
+                    ));
+                }
                 other => return Err(EnvelopeError::UnknownHeader(other)),
             }
         }
@@ -178,7 +203,10 @@ fn set_sender<'a>(slot: &mut Option<SenderId<'a>>, id: SenderId<'a>) -> Result<(
 }
 
 /// Requires map keys in strictly increasing bytewise order (which also excludes duplicates).
-pub(crate) fn check_order<'b>(prev: &mut Option<&'b [u8]>, key: Option<&'b [u8]>) -> Result<(), EnvelopeError> {
+pub(crate) fn check_order<'b>(
+    prev: &mut Option<&'b [u8]>,
+    key: Option<&'b [u8]>,
+) -> Result<(), EnvelopeError> {
     let key = key.ok_or(EnvelopeError::HeaderOrder)?;
     if prev.is_some_and(|p| p >= key) {
         return Err(EnvelopeError::HeaderOrder);
@@ -189,16 +217,26 @@ pub(crate) fn check_order<'b>(prev: &mut Option<&'b [u8]>, key: Option<&'b [u8]>
 
 fn parse_claims<'a>(r: &mut Reader<'a>) -> Result<(u64, &'a [u8]), EnvelopeError> {
     if r.map()? != 2 {
-        return Err(EnvelopeError::BadHeader("CWT claims must be exactly {6: iat, 7: cti}"));
+        return Err(EnvelopeError::BadHeader(
+            "CWT claims must be exactly {6: iat, 7: cti}",
+        ));
     }
     match r.label()? {
         CWT_IAT => {}
         CWT_CTI => return Err(EnvelopeError::HeaderOrder),
-        _ => return Err(EnvelopeError::BadHeader("CWT claims must be exactly {6: iat, 7: cti}")),
+        _ => {
+            return Err(EnvelopeError::BadHeader(
+                "CWT claims must be exactly {6: iat, 7: cti}",
+            ));
+        }
     }
-    let iat = r.uint().map_err(|_| EnvelopeError::BadHeader("iat must be an unsigned integer"))?;
+    let iat = r
+        .uint()
+        .map_err(|_| EnvelopeError::BadHeader("iat must be an unsigned integer"))?;
     if r.label()? != CWT_CTI {
-        return Err(EnvelopeError::BadHeader("CWT claims must be exactly {6: iat, 7: cti}"));
+        return Err(EnvelopeError::BadHeader(
+            "CWT claims must be exactly {6: iat, 7: cti}",
+        ));
     }
     let cti = r.bstr()?;
     if cti.len() != super::replay::CTI_LEN {
@@ -209,7 +247,10 @@ fn parse_claims<'a>(r: &mut Reader<'a>) -> Result<(u64, &'a [u8]), EnvelopeError
 
 /// Parses an unprotected header that must hold exactly `{5: iv}` with a 12-byte IV
 /// (`expect_iv`), or be empty.
-pub fn parse_unprotected<'a>(r: &mut Reader<'a>, expect_iv: bool) -> Result<Option<&'a [u8]>, EnvelopeError> {
+pub fn parse_unprotected<'a>(
+    r: &mut Reader<'a>,
+    expect_iv: bool,
+) -> Result<Option<&'a [u8]>, EnvelopeError> {
     let pairs = r.map()?;
     let mut iv = None;
     for _ in 0..pairs {
@@ -222,8 +263,10 @@ pub fn parse_unprotected<'a>(r: &mut Reader<'a>, expect_iv: bool) -> Result<Opti
                 iv = Some(v);
             }
             HDR_IV if iv.is_some() => return Err(EnvelopeError::HeaderOrder),
-            l @ (HDR_ALG | HDR_CRIT | HDR_CONTENT_TYPE | HDR_KID | HDR_CWT_CLAIMS | HDR_X5CHAIN | HDR_X5T | HDR_RPC_METHOD
-            | HDR_SENDER_SPKI) => return Err(EnvelopeError::NotProtected(l)),
+            l @ (HDR_ALG | HDR_CRIT | HDR_CONTENT_TYPE | HDR_KID | HDR_CWT_CLAIMS | HDR_X5CHAIN
+            | HDR_X5T | HDR_RPC_METHOD | HDR_SENDER_SPKI) => {
+                return Err(EnvelopeError::NotProtected(l));
+            }
             other => return Err(EnvelopeError::UnknownHeader(other)),
         }
     }
@@ -260,8 +303,14 @@ mod tests {
         };
         let ours = encode(&p);
         let claims = ciborium::Value::Map(vec![
-            (ciborium::Value::from(CWT_IAT), ciborium::Value::from(1_764_000_000u64)),
-            (ciborium::Value::from(CWT_CTI), ciborium::Value::Bytes(CTI.to_vec())),
+            (
+                ciborium::Value::from(CWT_IAT),
+                ciborium::Value::from(1_764_000_000u64),
+            ),
+            (
+                ciborium::Value::from(CWT_CTI),
+                ciborium::Value::Bytes(CTI.to_vec()),
+            ),
         ]);
         let header = HeaderBuilder::new()
             .algorithm(iana::Algorithm::A128GCM)
@@ -269,7 +318,12 @@ mod tests {
             .value(HDR_CWT_CLAIMS, claims)
             .value(HDR_RPC_METHOD, ciborium::Value::Text("boot_vm".into()))
             .build();
-        let theirs = coset::ProtectedHeader { original_data: None, header }.to_vec().unwrap();
+        let theirs = coset::ProtectedHeader {
+            original_data: None,
+            header,
+        }
+        .to_vec()
+        .unwrap();
         // coset wraps the map in a bstr; compare the map itself.
         let mut r = Reader::new(&theirs);
         assert_eq!(r.bstr().unwrap(), &ours[..]);
@@ -279,9 +333,20 @@ mod tests {
     #[test]
     fn every_identity_round_trips() {
         let hash = [9u8; 32];
-        for sender in [SenderId::X5t(&hash), SenderId::X5chain(&[1, 2, 3]), SenderId::Spki(&[4, 5]), SenderId::Kid(&[])]
-        {
-            let p = Protected { alg: Some(ALG_EDDSA), sender: Some(sender), iat: 5, cti: &CTI, method: "m", nested: true };
+        for sender in [
+            SenderId::X5t(&hash),
+            SenderId::X5chain(&[1, 2, 3]),
+            SenderId::Spki(&[4, 5]),
+            SenderId::Kid(&[]),
+        ] {
+            let p = Protected {
+                alg: Some(ALG_EDDSA),
+                sender: Some(sender),
+                iat: 5,
+                cti: &CTI,
+                method: "m",
+                nested: true,
+            };
             assert_eq!(Protected::parse(&encode(&p)).unwrap(), p);
             assert!(encode(&p).len() <= Protected::max_len(32));
         }
@@ -289,7 +354,14 @@ mod tests {
 
     #[test]
     fn strictness() {
-        let p = Protected { alg: Some(1), sender: Some(SenderId::Kid(b"k")), iat: 5, cti: &CTI, method: "m", nested: false };
+        let p = Protected {
+            alg: Some(1),
+            sender: Some(SenderId::Kid(b"k")),
+            iat: 5,
+            cti: &CTI,
+            method: "m",
+            nested: false,
+        };
         let good = encode(&p);
         // kid before alg: out of order.
         let mut s2 = vec![good[0], 0x04, 0x41, b'k', 0x01, 0x01];
@@ -302,22 +374,37 @@ mod tests {
         // Trailing bytes.
         let mut t = good.clone();
         t.push(0);
-        assert!(matches!(Protected::parse(&t), Err(EnvelopeError::Malformed(CborError::Trailing(1)))));
+        assert!(matches!(
+            Protected::parse(&t),
+            Err(EnvelopeError::Malformed(CborError::Trailing(1)))
+        ));
         // Missing method.
         let q = Protected { method: "", ..p };
         let e = encode(&q);
         let no_method = [&[e[0] - 1][..], &e[1..e.len() - 6]].concat();
-        assert_eq!(Protected::parse(&no_method), Err(EnvelopeError::Missing("RPC method")));
+        assert_eq!(
+            Protected::parse(&no_method),
+            Err(EnvelopeError::Missing("RPC method"))
+        );
     }
 
     #[test]
     fn unprotected_alg_is_rejected() {
         let bytes = [0xa1, 0x01, 0x01];
-        assert_eq!(parse_unprotected(&mut Reader::new(&bytes), true), Err(EnvelopeError::NotProtected(1)));
+        assert_eq!(
+            parse_unprotected(&mut Reader::new(&bytes), true),
+            Err(EnvelopeError::NotProtected(1))
+        );
         let iv = [&[0xa1, 0x05, 0x4c][..], &[0u8; 12]].concat();
-        assert_eq!(parse_unprotected(&mut Reader::new(&iv), true).unwrap(), Some(&[0u8; 12][..]));
+        assert_eq!(
+            parse_unprotected(&mut Reader::new(&iv), true).unwrap(),
+            Some(&[0u8; 12][..])
+        );
         let short = [&[0xa1, 0x05, 0x4b][..], &[0u8; 11]].concat();
         assert!(parse_unprotected(&mut Reader::new(&short), true).is_err());
-        assert_eq!(parse_unprotected(&mut Reader::new(&[0xa0]), true), Err(EnvelopeError::Missing("IV")));
+        assert_eq!(
+            parse_unprotected(&mut Reader::new(&[0xa0]), true),
+            Err(EnvelopeError::Missing("IV"))
+        );
     }
 }

@@ -109,7 +109,10 @@ pub const fn signature_alg(id: SignatureId) -> i64 {
 
 /// The signature scheme for a COSE algorithm value, if the profile allows it.
 pub fn signature_from_alg(alg: i64) -> Option<SignatureId> {
-    SignatureId::ALL.iter().copied().find(|&id| signature_alg(id) == alg)
+    SignatureId::ALL
+        .iter()
+        .copied()
+        .find(|&id| signature_alg(id) == alg)
 }
 
 /// COSE curve value of a key-agreement scheme and its key type.

@@ -62,7 +62,10 @@ impl KeyAlg {
 
     /// Parses a name as written by [`KeyAlg::name`] (case-insensitive).
     pub fn from_name(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|a| a.name().eq_ignore_ascii_case(s))
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name().eq_ignore_ascii_case(s))
     }
 
     /// The COSE `alg` value a message (or recipient) protected with this key carries.
@@ -125,7 +128,7 @@ impl KeyMaterial {
 }
 
 /// One key the node knows.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct KeyEntry {
     /// Key id carried on the wire.
     pub kid: Vec<u8>,
@@ -139,6 +142,25 @@ pub struct KeyEntry {
     pub cert: Option<Vec<u8>>,
     /// Whether this peer is a legacy (non-protecting) peer during a migration window.
     pub legacy: bool,
+}
+
+impl std::fmt::Debug for KeyEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyEntry")
+            .field("kid", &String::from_utf8_lossy(&self.kid))
+            .field("role", &self.role)
+            .field("alg", &self.alg)
+            .field("material", &self.material)
+            .field(
+                "cert_x5t",
+                &self
+                    .cert
+                    .as_deref()
+                    .map(|c| hex::encode(cert_thumbprint(c))),
+            )
+            .field("legacy", &self.legacy)
+            .finish()
+    }
 }
 
 /// The role every sender has whose identity is not authenticated (hybrid encryption without
@@ -155,12 +177,17 @@ pub struct Policy {
 impl Policy {
     /// Whether `role` may call `method`.
     pub fn allows(&self, role: &str, method: &str) -> bool {
-        self.roles.get(role).is_some_and(|m| m.contains("*") || m.contains(method))
+        self.roles
+            .get(role)
+            .is_some_and(|m| m.contains("*") || m.contains(method))
     }
 
     /// Allows `role` to call each of `methods` (builder for tests and presets).
     pub fn allow(mut self, role: &str, methods: &[&str]) -> Self {
-        self.roles.entry(role.to_string()).or_default().extend(methods.iter().map(|m| m.to_string()));
+        self.roles
+            .entry(role.to_string())
+            .or_default()
+            .extend(methods.iter().map(|m| m.to_string()));
         self
     }
 }
@@ -201,8 +228,9 @@ pub fn agreement_public(spki: &[u8], id: KeyAgreementId) -> Result<Vec<u8>, supe
     let wrong = super::EnvelopeError::WrongKeyType;
     match id {
         KeyAgreementId::EcdhP256 => {
-            let point = crate::backend::keys::spki_key_of(spki, crate::backend::keys::SpkiAlgorithm::P256)
-                .map_err(|_| wrong.clone())?;
+            let point =
+                crate::backend::keys::spki_key_of(spki, crate::backend::keys::SpkiAlgorithm::P256)
+                    .map_err(|_| wrong.clone())?;
             if point.len() != 65 {
                 return Err(wrong);
             }
@@ -210,7 +238,8 @@ pub fn agreement_public(spki: &[u8], id: KeyAgreementId) -> Result<Vec<u8>, supe
         }
         KeyAgreementId::X25519 => {
             // ref: RFC 8410 §3 id-X25519
-            const OID_X25519: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.3.101.110");
+            const OID_X25519: der::asn1::ObjectIdentifier =
+                der::asn1::ObjectIdentifier::new_unwrap("1.3.101.110");
             let info = spki::SubjectPublicKeyInfoRef::from_der(spki).map_err(|_| wrong.clone())?;
             let key = info.subject_public_key.as_bytes().ok_or(wrong.clone())?;
             if info.algorithm.oid != OID_X25519 || key.len() != 32 {
@@ -230,14 +259,19 @@ mod tests {
         for &a in KeyAlg::ALL {
             assert_eq!(KeyAlg::from_name(a.name()), Some(a));
         }
-        assert_eq!(KeyAlg::from_name("es256"), Some(KeyAlg::Sign(SignatureId::EcdsaP256Sha256)));
+        assert_eq!(
+            KeyAlg::from_name("es256"),
+            Some(KeyAlg::Sign(SignatureId::EcdsaP256Sha256))
+        );
         assert_eq!(KeyAlg::Sign(SignatureId::Ed25519).cose_alg(), -8);
         assert_eq!(KeyAlg::from_name("A192GCM"), None);
     }
 
     #[test]
     fn policy_is_deny_by_default() {
-        let p = Policy::default().allow("scheduler", &["*"]).allow("compute", &["report_state"]);
+        let p = Policy::default()
+            .allow("scheduler", &["*"])
+            .allow("compute", &["report_state"]);
         assert!(p.allows("scheduler", "boot_vm"));
         assert!(p.allows("compute", "report_state"));
         assert!(!p.allows("compute", "boot_vm"));

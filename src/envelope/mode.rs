@@ -23,8 +23,14 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in report order.
-    pub const ALL: &'static [Mode] =
-        &[Self::Plain, Self::Mac0, Self::Sign1, Self::Encrypt0, Self::Encrypt, Self::SignEncrypt];
+    pub const ALL: &'static [Mode] = &[
+        Self::Plain,
+        Self::Mac0,
+        Self::Sign1,
+        Self::Encrypt0,
+        Self::Encrypt,
+        Self::SignEncrypt,
+    ];
 
     /// Label for scenario ids and tables.
     pub const fn label(self) -> &'static str {

@@ -14,16 +14,22 @@ use super::clock::Clock;
 use super::error::EnvelopeError;
 use super::header::{self, Protected, SenderId};
 use super::iana::{self, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
-use super::keys::{ANONYMOUS_ROLE, KeyAlg, KeyMaterial, Policy, TrustStore, cert_thumbprint, fingerprint};
+use super::keys::{
+    ANONYMOUS_ROLE, KeyAlg, KeyMaterial, Policy, TrustStore, cert_thumbprint, fingerprint,
+};
 use super::mode::Mode;
 use super::recipient::{self, Recipient};
 use super::replay::{DEFAULT_MAX_STREAMS, ReplayGuard, split_cti};
 use super::seal::recipient_binding;
 use super::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 use crate::backend::{
-    AeadKey, AgreementKey, Backend, DecryptingKey, KdfId, KeyAgreementId, MacId, MacKey, SignatureId, Unsupported,
-    VerifyingKey,
+    AeadKey, AgreementKey, Backend, DecryptingKey, KdfId, KeyAgreementId, MacId, MacKey,
+    SignatureId, Unsupported, VerifyingKey,
 };
+
+/// A recovered content key, the index of our recipient entry, and the recipient binding
+/// a nested signature must carry.
+type ContentKey = (Box<dyn AeadKey>, usize, Vec<u8>);
 
 /// Receiver options.
 #[derive(Debug, Clone)]
@@ -108,9 +114,15 @@ pub struct Opener {
     scratch: Vec<u8>,
 }
 
-fn prepare(backend: &Backend, alg: KeyAlg, material: &KeyMaterial) -> Result<Prepared, EnvelopeError> {
+fn prepare(
+    backend: &Backend,
+    alg: KeyAlg,
+    material: &KeyMaterial,
+) -> Result<Prepared, EnvelopeError> {
     Ok(match (alg, material) {
-        (KeyAlg::Hmac256, KeyMaterial::Symmetric(k)) => Prepared::Mac((backend.mac)(MacId::HmacSha256)?.new_key(k)?),
+        (KeyAlg::Hmac256, KeyMaterial::Symmetric(k)) => {
+            Prepared::Mac((backend.mac)(MacId::HmacSha256)?.new_key(k)?)
+        }
         (KeyAlg::Aead(id), KeyMaterial::Symmetric(k)) => {
             Prepared::Aead((backend.aead)(id)?.new_key(k, id.default_params())?)
         }
@@ -118,10 +130,12 @@ fn prepare(backend: &Backend, alg: KeyAlg, material: &KeyMaterial) -> Result<Pre
             Prepared::Verify(id, (backend.signature)(id)?.verifying_key(spki)?)
         }
         (KeyAlg::RsaOaep256, KeyMaterial::Private { pkcs8, .. }) => Prepared::Decrypt(
-            (backend.key_transport)(crate::backend::KeyTransportId::RsaOaep2048Sha256)?.decrypting_key(pkcs8)?,
+            (backend.key_transport)(crate::backend::KeyTransportId::RsaOaep2048Sha256)?
+                .decrypting_key(pkcs8)?,
         ),
         (KeyAlg::EcdhEs(id), KeyMaterial::Private { pkcs8, .. }) => {
-            let scalar = super::keystore::agreement_scalar(pkcs8, id).map_err(|_| EnvelopeError::WrongKeyType)?;
+            let scalar = super::keystore::agreement_scalar(pkcs8, id)
+                .map_err(|_| EnvelopeError::WrongKeyType)?;
             Prepared::Agree(id, (backend.key_agreement)(id)?.private_key(&scalar)?)
         }
         (KeyAlg::RsaOaep256 | KeyAlg::EcdhEs(_), KeyMaterial::Public(_)) => Prepared::SealOnly,
@@ -163,14 +177,22 @@ impl Opener {
             if let Some(cert) = &e.cert {
                 o.by_x5t.insert(cert_thumbprint(cert), index);
             }
-            o.entries.push(Entry { kid: e.kid.clone(), role: e.role.clone(), alg: e.alg, legacy: e.legacy, key });
+            o.entries.push(Entry {
+                kid: e.kid.clone(),
+                role: e.role.clone(),
+                alg: e.alg,
+                legacy: e.legacy,
+                key,
+            });
         }
         Ok(o)
     }
 
     /// Kid and role of a sender index from [`Opened::sender`].
     pub fn sender(&self, index: usize) -> Option<(&[u8], &str)> {
-        self.entries.get(index).map(|e| (e.kid.as_slice(), e.role.as_str()))
+        self.entries
+            .get(index)
+            .map(|e| (e.kid.as_slice(), e.role.as_str()))
     }
 
     /// Opens `wire` in place.
@@ -191,27 +213,46 @@ impl Opener {
 
     fn lookup_kid(&self, sender: Option<SenderId<'_>>) -> Result<usize, EnvelopeError> {
         match sender {
-            Some(SenderId::Kid(kid)) => self.by_kid.get(kid).copied().ok_or(EnvelopeError::UnknownKey),
+            Some(SenderId::Kid(kid)) => self
+                .by_kid
+                .get(kid)
+                .copied()
+                .ok_or(EnvelopeError::UnknownKey),
             _ => Err(EnvelopeError::Missing("kid")),
         }
     }
 
     /// Freshness, replay and policy, after authentication.
-    fn admit(&mut self, p: &Protected<'_>, replay_key: usize, role: &str) -> Result<[u8; 12], EnvelopeError> {
+    fn admit(
+        &mut self,
+        p: &Protected<'_>,
+        replay_key: usize,
+        role: &str,
+    ) -> Result<[u8; 12], EnvelopeError> {
         let now = self.clock.now_s();
         let window_s = self.options.window_s;
         if p.iat.saturating_add(window_s) < now {
-            return Err(EnvelopeError::Expired { age_s: now - p.iat, window_s });
+            return Err(EnvelopeError::Expired {
+                age_s: now - p.iat,
+                window_s,
+            });
         }
         if p.iat > now.saturating_add(window_s) {
-            return Err(EnvelopeError::FromFuture { ahead_s: p.iat - now, window_s });
+            return Err(EnvelopeError::FromFuture {
+                ahead_s: p.iat - now,
+                window_s,
+            });
         }
         let (prefix, counter) = split_cti(p.cti)?;
         let key = u32::try_from(replay_key).map_err(|_| EnvelopeError::TooLarge("trust store"))?;
         if !self.policy.allows(role, p.method) {
-            return Err(EnvelopeError::Forbidden { role: role.to_string(), method: p.method.to_string() });
+            return Err(EnvelopeError::Forbidden {
+                role: role.to_string(),
+                method: p.method.to_string(),
+            });
         }
-        self.replay.check_and_record(key, prefix, counter, p.iat, now, window_s)?;
+        self.replay
+            .check_and_record(key, prefix, counter, p.iat, now, window_s)?;
         let mut cti = [0u8; 12];
         cti.copy_from_slice(p.cti);
         Ok(cti)
@@ -220,7 +261,9 @@ impl Opener {
     fn open_plain<'m>(&mut self, wire: &'m [u8]) -> Result<Opened<'m>, EnvelopeError> {
         let mut r = Reader::new(wire);
         if r.array()? != 3 {
-            return Err(EnvelopeError::WrongStructure("plain message must have 3 elements"));
+            return Err(EnvelopeError::WrongStructure(
+                "plain message must have 3 elements",
+            ));
         }
         let p = Protected::parse(r.bstr()?)?;
         header::parse_unprotected(&mut r, false)?;
@@ -229,21 +272,32 @@ impl Opener {
         if p.alg.is_some() {
             return Err(EnvelopeError::WrongStructure("plain message with an alg"));
         }
-        let index = self.lookup_kid(p.sender).map_err(|_| EnvelopeError::PlainRefused)?;
+        let index = self
+            .lookup_kid(p.sender)
+            .map_err(|_| EnvelopeError::PlainRefused)?;
         let entry = self.entries.get(index).ok_or(EnvelopeError::UnknownKey)?;
         if !(self.options.accept_plain_from_legacy && entry.legacy) {
             return Err(EnvelopeError::PlainRefused);
         }
         let role = entry.role.clone();
         let cti = self.admit(&p, index, &role)?;
-        Ok(Opened { mode: Mode::Plain, payload, method: p.method, iat: p.iat, cti, sender: Some(index) })
+        Ok(Opened {
+            mode: Mode::Plain,
+            payload,
+            method: p.method,
+            iat: p.iat,
+            cti,
+            sender: Some(index),
+        })
     }
 
     fn open_mac0<'m>(&mut self, wire: &'m [u8]) -> Result<Opened<'m>, EnvelopeError> {
         let mut r = Reader::new(wire);
         r.tag()?;
         if r.array()? != 4 {
-            return Err(EnvelopeError::WrongStructure("COSE_Mac0 must have 4 elements"));
+            return Err(EnvelopeError::WrongStructure(
+                "COSE_Mac0 must have 4 elements",
+            ));
         }
         let prot = r.bstr()?;
         let p = Protected::parse(prot)?;
@@ -266,7 +320,9 @@ impl Opener {
         }
         let mut prefix = [0u8; 64];
         let mut w = Writer::new(&mut prefix);
-        if structure::to_be_authenticated_prefix(&mut w, CTX_MAC0, prot, &[], payload.len()).is_err() {
+        if structure::to_be_authenticated_prefix(&mut w, CTX_MAC0, prot, &[], payload.len())
+            .is_err()
+        {
             self.scratch.clear();
             self.scratch.resize(prot.len() + 64, 0);
             let mut w = Writer::new(&mut self.scratch);
@@ -277,17 +333,34 @@ impl Opener {
         }
         let role = entry.role.clone();
         let cti = self.admit(&p, index, &role)?;
-        Ok(Opened { mode: Mode::Mac0, payload, method: p.method, iat: p.iat, cti, sender: Some(index) })
+        Ok(Opened {
+            mode: Mode::Mac0,
+            payload,
+            method: p.method,
+            iat: p.iat,
+            cti,
+            sender: Some(index),
+        })
     }
 
     /// Finds (or learns) the verifying key for a Sign1 sender.
     fn signer_index(&mut self, p: &Protected<'_>) -> Result<usize, EnvelopeError> {
         match p.sender {
-            Some(SenderId::Kid(kid)) => self.by_kid.get(kid).copied().ok_or(EnvelopeError::UnknownKey),
-            Some(SenderId::X5t(hash)) => self.by_x5t.get(hash).copied().ok_or(EnvelopeError::UnknownKey),
-            Some(SenderId::X5chain(cert)) => {
-                self.by_x5t.get(&cert_thumbprint(cert)).copied().ok_or(EnvelopeError::UnknownKey)
-            }
+            Some(SenderId::Kid(kid)) => self
+                .by_kid
+                .get(kid)
+                .copied()
+                .ok_or(EnvelopeError::UnknownKey),
+            Some(SenderId::X5t(hash)) => self
+                .by_x5t
+                .get(hash)
+                .copied()
+                .ok_or(EnvelopeError::UnknownKey),
+            Some(SenderId::X5chain(cert)) => self
+                .by_x5t
+                .get(&cert_thumbprint(cert))
+                .copied()
+                .ok_or(EnvelopeError::UnknownKey),
             Some(SenderId::Spki(spki)) => {
                 let kid = fingerprint(spki);
                 if let Some(&i) = self.by_kid.get(kid.as_slice()) {
@@ -296,8 +369,13 @@ impl Opener {
                 if !self.options.learn_keys || self.learned >= self.options.max_learned {
                     return Err(EnvelopeError::UnknownKey);
                 }
-                let id = p.alg.and_then(iana::signature_from_alg).ok_or(EnvelopeError::WrongAlgorithm)?;
-                let key = (self.backend.signature)(id)?.verifying_key(spki).map_err(|_| EnvelopeError::WrongKeyType)?;
+                let id = p
+                    .alg
+                    .and_then(iana::signature_from_alg)
+                    .ok_or(EnvelopeError::WrongAlgorithm)?;
+                let key = (self.backend.signature)(id)?
+                    .verifying_key(spki)
+                    .map_err(|_| EnvelopeError::WrongKeyType)?;
                 let index = self.entries.len();
                 self.entries.push(Entry {
                     kid: kid.to_vec(),
@@ -314,13 +392,19 @@ impl Opener {
         }
     }
 
-    fn open_sign1<'m>(&mut self, wire: &'m [u8], binding: &[u8]) -> Result<(Opened<'m>, Protected<'m>), EnvelopeError> {
+    fn open_sign1<'m>(
+        &mut self,
+        wire: &'m [u8],
+        binding: &[u8],
+    ) -> Result<(Opened<'m>, Protected<'m>), EnvelopeError> {
         let mut r = Reader::new(wire);
         if r.tag()? != TAG_SIGN1 {
             return Err(EnvelopeError::WrongStructure("expected COSE_Sign1"));
         }
         if r.array()? != 4 {
-            return Err(EnvelopeError::WrongStructure("COSE_Sign1 must have 4 elements"));
+            return Err(EnvelopeError::WrongStructure(
+                "COSE_Sign1 must have 4 elements",
+            ));
         }
         let prot = r.bstr()?;
         let p = Protected::parse(prot)?;
@@ -341,21 +425,43 @@ impl Opener {
         self.scratch.clear();
         self.scratch.resize(prot.len() + binding.len() + 64, 0);
         let mut w = Writer::new(&mut self.scratch);
-        structure::to_be_authenticated_prefix(&mut w, CTX_SIGNATURE1, prot, binding, payload.len())?;
+        structure::to_be_authenticated_prefix(
+            &mut w,
+            CTX_SIGNATURE1,
+            prot,
+            binding,
+            payload.len(),
+        )?;
         let n = w.len();
         self.scratch.truncate(n);
         self.scratch.extend_from_slice(payload);
         key.verify(&self.scratch, signature)?;
         let role = entry.role.clone();
         let cti = self.admit(&p, index, &role)?;
-        Ok((Opened { mode: Mode::Sign1, payload, method: p.method, iat: p.iat, cti, sender: Some(index) }, p))
+        Ok((
+            Opened {
+                mode: Mode::Sign1,
+                payload,
+                method: p.method,
+                iat: p.iat,
+                cti,
+                sender: Some(index),
+            },
+            p,
+        ))
     }
 
-    fn open_encrypted<'m>(&mut self, wire: &'m mut [u8], hybrid: bool) -> Result<Opened<'m>, EnvelopeError> {
+    fn open_encrypted<'m>(
+        &mut self,
+        wire: &'m mut [u8],
+        hybrid: bool,
+    ) -> Result<Opened<'m>, EnvelopeError> {
         let mut r = Reader::new(wire);
         r.tag()?;
         if r.array()? != if hybrid { 4 } else { 3 } {
-            return Err(EnvelopeError::WrongStructure("COSE_Encrypt0 has 3 elements, COSE_Encrypt 4"));
+            return Err(EnvelopeError::WrongStructure(
+                "COSE_Encrypt0 has 3 elements, COSE_Encrypt 4",
+            ));
         }
         let prot_range = r.bstr_range()?;
         let iv: [u8; 12] = header::parse_unprotected(&mut r, true)?
@@ -374,14 +480,24 @@ impl Opener {
         let head: &'m [u8] = head;
         let (ciphertext, tail) = rest.split_at_mut(ct.len());
         let tail: &'m [u8] = tail;
-        let prot = head.get(prot_range).ok_or(EnvelopeError::WrongStructure("protected header"))?;
+        let prot = head
+            .get(prot_range)
+            .ok_or(EnvelopeError::WrongStructure("protected header"))?;
         let p = Protected::parse(prot)?;
-        let content = p.alg.and_then(iana::aead_from_alg).ok_or(EnvelopeError::WrongAlgorithm)?;
+        let content = p
+            .alg
+            .and_then(iana::aead_from_alg)
+            .ok_or(EnvelopeError::WrongAlgorithm)?;
 
         let mut aad = [0u8; 512];
         let mut w = Writer::new(&mut aad);
-        structure::enc_structure(&mut w, if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 }, prot, &[])
-            .map_err(|_| EnvelopeError::TooLarge("protected header"))?;
+        structure::enc_structure(
+            &mut w,
+            if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 },
+            prot,
+            &[],
+        )
+        .map_err(|_| EnvelopeError::TooLarge("protected header"))?;
         let aad = w.written();
 
         let (plain_len, sender, binding) = if hybrid {
@@ -418,19 +534,33 @@ impl Opener {
         if p.nested {
             let checked = {
                 let inner_bytes: &[u8] = plaintext;
-                self.open_sign1(inner_bytes, binding).and_then(|(opened, inner)| {
-                    if (inner.iat, inner.cti, inner.method) != (p.iat, p.cti, p.method) {
-                        return Err(EnvelopeError::BadHeader("inner and outer claims differ"));
-                    }
-                    let offset = opened.payload.as_ptr().addr() - inner_bytes.as_ptr().addr();
-                    Ok((offset..offset + opened.payload.len(), opened.sender, opened.cti))
-                })
+                self.open_sign1(inner_bytes, binding)
+                    .and_then(|(opened, inner)| {
+                        if (inner.iat, inner.cti, inner.method) != (p.iat, p.cti, p.method) {
+                            return Err(EnvelopeError::BadHeader("inner and outer claims differ"));
+                        }
+                        let offset = opened.payload.as_ptr().addr() - inner_bytes.as_ptr().addr();
+                        Ok((
+                            offset..offset + opened.payload.len(),
+                            opened.sender,
+                            opened.cti,
+                        ))
+                    })
             };
             return match checked {
                 Ok((range, sender, cti)) => {
                     let plaintext: &'m [u8] = plaintext;
-                    let payload = plaintext.get(range).ok_or(EnvelopeError::WrongStructure("nested payload"))?;
-                    Ok(Opened { mode: Mode::SignEncrypt, payload, method: p.method, iat: p.iat, cti, sender })
+                    let payload = plaintext
+                        .get(range)
+                        .ok_or(EnvelopeError::WrongStructure("nested payload"))?;
+                    Ok(Opened {
+                        mode: Mode::SignEncrypt,
+                        payload,
+                        method: p.method,
+                        iat: p.iat,
+                        cti,
+                        sender,
+                    })
                 }
                 Err(e) => {
                     plaintext.fill(0);
@@ -441,11 +571,18 @@ impl Opener {
         let role = if hybrid {
             ANONYMOUS_ROLE.to_string()
         } else {
-            self.entries.get(sender).map(|e| e.role.clone()).unwrap_or_default()
+            self.entries
+                .get(sender)
+                .map(|e| e.role.clone())
+                .unwrap_or_default()
         };
         match self.admit(p, sender, &role) {
             Ok(cti) => Ok(Opened {
-                mode: if hybrid { Mode::Encrypt } else { Mode::Encrypt0 },
+                mode: if hybrid {
+                    Mode::Encrypt
+                } else {
+                    Mode::Encrypt0
+                },
                 payload: plaintext,
                 method: p.method,
                 iat: p.iat,
@@ -465,7 +602,7 @@ impl Opener {
         recipients: &[u8],
         content: crate::backend::AeadId,
         nested: bool,
-    ) -> Result<(Box<dyn AeadKey>, usize, Vec<u8>), EnvelopeError> {
+    ) -> Result<ContentKey, EnvelopeError> {
         let mut r = Reader::new(recipients);
         let n = r.array()?;
         let mut kids = Vec::new();
@@ -475,7 +612,10 @@ impl Opener {
             kids.push(rec.kid);
             if mine.is_none()
                 && let Some(&i) = self.by_kid.get(rec.kid)
-                && !matches!(self.entries.get(i).map(|e| &e.key), Some(Prepared::SealOnly) | None)
+                && !matches!(
+                    self.entries.get(i).map(|e| &e.key),
+                    Some(Prepared::SealOnly) | None
+                )
             {
                 mine = Some((rec, i));
             }
@@ -483,9 +623,13 @@ impl Opener {
         let (rec, index) = mine.ok_or(EnvelopeError::UnknownKey)?;
         let entry = self.entries.get(index).ok_or(EnvelopeError::UnknownKey)?;
         let mut cek = Zeroizing::new([0u8; 32]);
-        let cek = cek.get_mut(..content.key_len()).ok_or(EnvelopeError::WrongAlgorithm)?;
+        let cek = cek
+            .get_mut(..content.key_len())
+            .ok_or(EnvelopeError::WrongAlgorithm)?;
         match (&entry.key, rec.alg) {
-            (Prepared::Decrypt(key), iana::ALG_RSAES_OAEP_SHA256) if entry.alg == KeyAlg::RsaOaep256 => {
+            (Prepared::Decrypt(key), iana::ALG_RSAES_OAEP_SHA256)
+                if entry.alg == KeyAlg::RsaOaep256 =>
+            {
                 let mut out = Zeroizing::new([0u8; 512]);
                 let len = key.decrypt(rec.ciphertext, &[], out.as_mut_slice())?;
                 if len != cek.len() {
@@ -494,7 +638,9 @@ impl Opener {
                 cek.copy_from_slice(out.get(..len).unwrap_or_default());
             }
             (Prepared::Agree(id, key), iana::ALG_ECDH_ES_HKDF_256) if n == 1 => {
-                let (eph_id, public) = rec.ephemeral_public().ok_or(EnvelopeError::Missing("ephemeral key"))?;
+                let (eph_id, public) = rec
+                    .ephemeral_public()
+                    .ok_or(EnvelopeError::Missing("ephemeral key"))?;
                 if eph_id != *id {
                     return Err(EnvelopeError::WrongAlgorithm);
                 }
@@ -505,13 +651,21 @@ impl Opener {
             }
             (Prepared::Unavailable(u), _) => return Err(EnvelopeError::Unsupported(*u)),
             (Prepared::Agree(..), iana::ALG_ECDH_ES_HKDF_256) => {
-                return Err(EnvelopeError::WrongStructure("ECDH-ES direct allows exactly one recipient"));
+                return Err(EnvelopeError::WrongStructure(
+                    "ECDH-ES direct allows exactly one recipient",
+                ));
             }
-            (Prepared::Decrypt(_) | Prepared::Agree(..), _) => return Err(EnvelopeError::WrongAlgorithm),
+            (Prepared::Decrypt(_) | Prepared::Agree(..), _) => {
+                return Err(EnvelopeError::WrongAlgorithm);
+            }
             _ => return Err(EnvelopeError::WrongKeyType),
         }
         let key = (self.backend.aead)(content)?.new_key(cek, content.default_params())?;
-        let binding = if nested { recipient_binding(kids.into_iter())? } else { Vec::new() };
+        let binding = if nested {
+            recipient_binding(kids.into_iter())?
+        } else {
+            Vec::new()
+        };
         Ok((key, index, binding))
     }
 }

@@ -15,7 +15,7 @@ use super::cbor::{MAJOR_ARRAY, MAJOR_MAP, Overflow, Reader, Writer};
 use super::error::EnvelopeError;
 use super::header::check_order;
 use super::iana::*;
-use crate::backend::{AeadId, KeyAgreementId, Kdf};
+use crate::backend::{AeadId, Kdf, KeyAgreementId};
 
 /// Protected header `{1: -41}` of an RSA-OAEP-256 recipient.
 pub const PROTECTED_OAEP: [u8; 4] = [0xa1, 0x01, 0x38, 0x28];
@@ -56,7 +56,11 @@ fn write_cose_key(w: &mut Writer<'_>, id: KeyAgreementId, public: &[u8]) -> Resu
             w.bstr(public)
         }
         KeyAgreementId::EcdhP256 => {
-            let (x, y) = public.get(1..).ok_or(Overflow)?.split_at_checked(32).ok_or(Overflow)?;
+            let (x, y) = public
+                .get(1..)
+                .ok_or(Overflow)?
+                .split_at_checked(32)
+                .ok_or(Overflow)?;
             w.head(MAJOR_MAP, 4)?;
             w.int(KEY_KTY)?;
             w.int(kty)?;
@@ -94,13 +98,19 @@ impl Recipient<'_> {
 /// Parses one recipient strictly.
 pub fn parse_recipient<'a>(r: &mut Reader<'a>) -> Result<Recipient<'a>, EnvelopeError> {
     if r.array()? != 3 {
-        return Err(EnvelopeError::WrongStructure("COSE_recipient must have 3 elements"));
+        return Err(EnvelopeError::WrongStructure(
+            "COSE_recipient must have 3 elements",
+        ));
     }
     let protected = r.bstr()?;
     let alg = match protected {
         p if p == PROTECTED_OAEP => ALG_RSAES_OAEP_SHA256,
         p if p == PROTECTED_ECDH_ES => ALG_ECDH_ES_HKDF_256,
-        _ => return Err(EnvelopeError::BadHeader("recipient protected header must be {1: -41} or {1: -25}")),
+        _ => {
+            return Err(EnvelopeError::BadHeader(
+                "recipient protected header must be {1: -41} or {1: -25}",
+            ));
+        }
     };
     let pairs = r.map()?;
     let (mut kid, mut ephemeral) = (None, None);
@@ -111,7 +121,9 @@ pub fn parse_recipient<'a>(r: &mut Reader<'a>) -> Result<Recipient<'a>, Envelope
         check_order(&mut prev, r.input().get(at..r.pos()))?;
         match label {
             HDR_KID => kid = Some(r.bstr()?),
-            HDR_EPHEMERAL_KEY if alg == ALG_ECDH_ES_HKDF_256 => ephemeral = Some(parse_cose_key(r)?),
+            HDR_EPHEMERAL_KEY if alg == ALG_ECDH_ES_HKDF_256 => {
+                ephemeral = Some(parse_cose_key(r)?)
+            }
             l @ (HDR_ALG | HDR_CRIT) => return Err(EnvelopeError::NotProtected(l)),
             other => return Err(EnvelopeError::UnknownHeader(other)),
         }
@@ -122,17 +134,30 @@ pub fn parse_recipient<'a>(r: &mut Reader<'a>) -> Result<Recipient<'a>, Envelope
     }
     let ciphertext = r.bstr()?;
     if alg == ALG_ECDH_ES_HKDF_256 && !ciphertext.is_empty() {
-        return Err(EnvelopeError::BadHeader("ECDH-ES direct recipient must have an empty ciphertext"));
+        return Err(EnvelopeError::BadHeader(
+            "ECDH-ES direct recipient must have an empty ciphertext",
+        ));
     }
-    Ok(Recipient { alg, kid, ephemeral, ciphertext })
+    Ok(Recipient {
+        alg,
+        kid,
+        ephemeral,
+        ciphertext,
+    })
 }
 
 fn parse_cose_key(r: &mut Reader<'_>) -> Result<(KeyAgreementId, [u8; 65], usize), EnvelopeError> {
-    let bad = EnvelopeError::BadHeader("ephemeral key must be an OKP X25519 or EC2 P-256 public COSE_Key");
+    let bad = EnvelopeError::BadHeader(
+        "ephemeral key must be an OKP X25519 or EC2 P-256 public COSE_Key",
+    );
     let pairs = r.map()?;
     let mut out = [0u8; 65];
     let expect = |r: &mut Reader<'_>, label: i64| -> Result<(), EnvelopeError> {
-        if r.label()? == label { Ok(()) } else { Err(EnvelopeError::HeaderOrder) }
+        if r.label()? == label {
+            Ok(())
+        } else {
+            Err(EnvelopeError::HeaderOrder)
+        }
     };
     expect(r, KEY_KTY)?;
     let kty = r.int()?;
@@ -197,8 +222,16 @@ mod tests {
         point[0] = 4;
         for (prot, eph, ct) in [
             (&PROTECTED_OAEP[..], None, &[1u8; 256][..]),
-            (&PROTECTED_ECDH_ES[..], Some((KeyAgreementId::EcdhP256, &point[..])), &[][..]),
-            (&PROTECTED_ECDH_ES[..], Some((KeyAgreementId::X25519, &[3u8; 32][..])), &[][..]),
+            (
+                &PROTECTED_ECDH_ES[..],
+                Some((KeyAgreementId::EcdhP256, &point[..])),
+                &[][..],
+            ),
+            (
+                &PROTECTED_ECDH_ES[..],
+                Some((KeyAgreementId::X25519, &[3u8; 32][..])),
+                &[][..],
+            ),
         ] {
             let mut w = Writer::new(&mut buf);
             write_recipient(&mut w, prot, b"peer", eph, ct).unwrap();
@@ -221,7 +254,13 @@ mod tests {
             fn id(&self) -> crate::backend::KdfId {
                 crate::backend::KdfId::HkdfSha256
             }
-            fn derive(&self, salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) -> Result<(), crate::backend::Error> {
+            fn derive(
+                &self,
+                salt: &[u8],
+                ikm: &[u8],
+                info: &[u8],
+                out: &mut [u8],
+            ) -> Result<(), crate::backend::Error> {
                 assert!(salt.is_empty());
                 assert_eq!(ikm, b"z");
                 assert_eq!(hex::encode(info), "840183f6f6f683f6f6f682188044a1013818");

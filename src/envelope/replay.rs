@@ -89,7 +89,11 @@ impl ReplayGuard {
         if let Some(s) = self.streams.get_mut(&(key, prefix)) {
             if counter > s.max {
                 let shift = counter - s.max;
-                s.seen = if shift >= 128 { 1 } else { (s.seen << shift) | 1 };
+                s.seen = if shift >= 128 {
+                    1
+                } else {
+                    (s.seen << shift) | 1
+                };
                 s.max = counter;
             } else {
                 let back = s.max - counter;
@@ -111,7 +115,14 @@ impl ReplayGuard {
         if self.streams.len() >= self.max_streams {
             self.evict(now, window_s);
         }
-        self.streams.insert((key, prefix), Stream { max: counter, seen: 1, last_iat: iat });
+        self.streams.insert(
+            (key, prefix),
+            Stream {
+                max: counter,
+                seen: 1,
+                last_iat: iat,
+            },
+        );
         Ok(())
     }
 
@@ -121,7 +132,11 @@ impl ReplayGuard {
         if self.streams.len() < self.max_streams {
             return;
         }
-        let oldest = self.streams.iter().min_by_key(|(_, s)| s.last_iat).map(|(k, s)| (*k, s.last_iat));
+        let oldest = self
+            .streams
+            .iter()
+            .min_by_key(|(_, s)| s.last_iat)
+            .map(|(k, s)| (*k, s.last_iat));
         if let Some((k, iat)) = oldest {
             self.streams.remove(&k);
             self.watermark_iat = Some(self.watermark_iat.map_or(iat, |w| w.max(iat)));
@@ -140,11 +155,18 @@ mod tests {
             g.check_and_record(0, 1, c, 10, 10, 300).unwrap();
         }
         for c in [5u64, 3, 7, 4, 100, 99] {
-            assert_eq!(g.check_and_record(0, 1, c, 10, 10, 300), Err(EnvelopeError::Replayed), "{c}");
+            assert_eq!(
+                g.check_and_record(0, 1, c, 10, 10, 300),
+                Err(EnvelopeError::Replayed),
+                "{c}"
+            );
         }
         // Too far behind the window to tell (300 - 150 >= 128): rejected though never seen.
         g.check_and_record(0, 1, 300, 10, 10, 300).unwrap();
-        assert_eq!(g.check_and_record(0, 1, 150, 10, 10, 300), Err(EnvelopeError::Replayed));
+        assert_eq!(
+            g.check_and_record(0, 1, 150, 10, 10, 300),
+            Err(EnvelopeError::Replayed)
+        );
         // Same counter on another stream or another key is a different message.
         g.check_and_record(0, 2, 5, 10, 10, 300).unwrap();
         g.check_and_record(1, 1, 5, 10, 10, 300).unwrap();
@@ -154,13 +176,17 @@ mod tests {
     fn memory_is_bounded_and_evicted_streams_cannot_be_replayed() {
         let mut g = ReplayGuard::new(4);
         for prefix in 0..4u32 {
-            g.check_and_record(0, prefix, 1, 1000 + u64::from(prefix), 1010, 300).unwrap();
+            g.check_and_record(0, prefix, 1, 1000 + u64::from(prefix), 1010, 300)
+                .unwrap();
         }
         // A fifth stream evicts the least recently active one (prefix 0, iat 1000).
         g.check_and_record(0, 9, 1, 1005, 1010, 300).unwrap();
         assert_eq!(g.len(), 4);
         // Replaying prefix 0's message: the stream is forgotten but its iat is under the watermark.
-        assert_eq!(g.check_and_record(0, 0, 1, 1000, 1010, 300), Err(EnvelopeError::Replayed));
+        assert_eq!(
+            g.check_and_record(0, 0, 1, 1000, 1010, 300),
+            Err(EnvelopeError::Replayed)
+        );
         // A genuinely new stream issued later is fine.
         g.check_and_record(0, 10, 1, 1011, 1011, 300).unwrap();
     }
@@ -177,7 +203,10 @@ mod tests {
 
     #[test]
     fn cti_must_have_the_profile_shape() {
-        assert_eq!(split_cti(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]).unwrap(), (1, 2));
+        assert_eq!(
+            split_cti(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2]).unwrap(),
+            (1, 2)
+        );
         assert!(split_cti(&[0; 11]).is_err());
         assert!(split_cti(&[0; 13]).is_err());
     }

@@ -24,7 +24,8 @@ use super::mode::{Identity, Mode};
 use super::recipient::{self, PROTECTED_ECDH_ES, PROTECTED_OAEP};
 use super::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 use crate::backend::{
-    Aead, AeadId, AeadKey, Backend, EncryptingKey, Kdf, KeyAgreement, KeyAgreementId, MacKey, SignatureId, SigningKey,
+    Aead, AeadId, AeadKey, Backend, EncryptingKey, Kdf, KeyAgreement, KeyAgreementId, MacKey,
+    SignatureId, SigningKey,
 };
 
 /// Messages one sealer (one key) may seal: 2^32, the SP 800-38D limit for random 96-bit IVs.
@@ -78,7 +79,13 @@ impl MessageBuf {
 
 enum Hybrid {
     Oaep(Vec<(Vec<u8>, Box<dyn EncryptingKey>)>),
-    Ecdh { kid: Vec<u8>, id: KeyAgreementId, ka: &'static dyn KeyAgreement, kdf: &'static dyn Kdf, peer: Vec<u8> },
+    Ecdh {
+        kid: Vec<u8>,
+        id: KeyAgreementId,
+        ka: &'static dyn KeyAgreement,
+        kdf: &'static dyn Kdf,
+        peer: Vec<u8>,
+    },
 }
 
 struct HybridState {
@@ -154,21 +161,33 @@ fn symmetric(entry: &KeyEntry) -> Result<&[u8], EnvelopeError> {
 fn sender_of(entry: &KeyEntry, identity: Identity) -> Result<OwnedSender, EnvelopeError> {
     Ok(match identity {
         Identity::Kid => OwnedSender::Kid(entry.kid.clone()),
-        Identity::X5t => {
-            OwnedSender::X5t(cert_thumbprint(entry.cert.as_deref().ok_or(EnvelopeError::Config("x5t needs a certificate"))?))
-        }
-        Identity::X5chain => {
-            OwnedSender::X5chain(entry.cert.clone().ok_or(EnvelopeError::Config("x5chain needs a certificate"))?)
-        }
-        Identity::Spki => {
-            OwnedSender::Spki(entry.material.spki().ok_or(EnvelopeError::WrongKeyType)?.to_vec())
-        }
+        Identity::X5t => OwnedSender::X5t(cert_thumbprint(
+            entry
+                .cert
+                .as_deref()
+                .ok_or(EnvelopeError::Config("x5t needs a certificate"))?,
+        )),
+        Identity::X5chain => OwnedSender::X5chain(
+            entry
+                .cert
+                .clone()
+                .ok_or(EnvelopeError::Config("x5chain needs a certificate"))?,
+        ),
+        Identity::Spki => OwnedSender::Spki(
+            entry
+                .material
+                .spki()
+                .ok_or(EnvelopeError::WrongKeyType)?
+                .to_vec(),
+        ),
     })
 }
 
 /// The CBOR array of recipient kids a nested signature is bound to (its external_aad), so
 /// a recipient cannot re-encrypt a signed message to someone else (surreptitious forwarding).
-pub fn recipient_binding<'k>(kids: impl ExactSizeIterator<Item = &'k [u8]>) -> Result<Vec<u8>, EnvelopeError> {
+pub fn recipient_binding<'k>(
+    kids: impl ExactSizeIterator<Item = &'k [u8]>,
+) -> Result<Vec<u8>, EnvelopeError> {
     let mut out = vec![0u8; 9 + kids.len() * (9 + super::header::MAX_KID_LEN)];
     let mut w = Writer::new(&mut out);
     w.head(MAJOR_ARRAY, kids.len() as u64)?;
@@ -195,33 +214,48 @@ impl Sealer {
         };
         let mut prefix = [0u8; 4];
         rng.fill_bytes(&mut prefix);
-        let need_sender = || config.sender.ok_or(EnvelopeError::Config("this mode needs a sender key"));
+        let need_sender = || {
+            config
+                .sender
+                .ok_or(EnvelopeError::Config("this mode needs a sender key"))
+        };
         let (mut mac, mut signer, mut aead0, mut hybrid) = (None, None, None, None);
         let sender = match config.mode {
-            Mode::Plain => config.sender.map_or(OwnedSender::None, |e| OwnedSender::Kid(e.kid.clone())),
+            Mode::Plain => config
+                .sender
+                .map_or(OwnedSender::None, |e| OwnedSender::Kid(e.kid.clone())),
             Mode::Mac0 => {
                 let e = need_sender()?;
                 if e.alg != KeyAlg::Hmac256 {
                     return Err(EnvelopeError::WrongKeyType);
                 }
-                mac = Some((backend.mac)(crate::backend::MacId::HmacSha256)?.new_key(symmetric(e)?)?);
+                mac =
+                    Some((backend.mac)(crate::backend::MacId::HmacSha256)?.new_key(symmetric(e)?)?);
                 OwnedSender::Kid(e.kid.clone())
             }
             Mode::Encrypt0 => {
                 let e = need_sender()?;
-                let KeyAlg::Aead(id) = e.alg else { return Err(EnvelopeError::WrongKeyType) };
-                aead0 = Some((id, (backend.aead)(id)?.new_key(symmetric(e)?, id.default_params())?));
+                let KeyAlg::Aead(id) = e.alg else {
+                    return Err(EnvelopeError::WrongKeyType);
+                };
+                aead0 = Some((
+                    id,
+                    (backend.aead)(id)?.new_key(symmetric(e)?, id.default_params())?,
+                ));
                 OwnedSender::Kid(e.kid.clone())
             }
             Mode::Sign1 | Mode::SignEncrypt => {
                 let e = need_sender()?;
-                let (KeyAlg::Sign(id), KeyMaterial::Private { pkcs8, .. }) = (e.alg, &e.material) else {
+                let (KeyAlg::Sign(id), KeyMaterial::Private { pkcs8, .. }) = (e.alg, &e.material)
+                else {
                     return Err(EnvelopeError::WrongKeyType);
                 };
                 signer = Some((id, (backend.signature)(id)?.signing_key(pkcs8)?));
                 sender_of(e, config.identity)?
             }
-            Mode::Encrypt => config.sender.map_or(OwnedSender::None, |e| OwnedSender::Kid(e.kid.clone())),
+            Mode::Encrypt => config
+                .sender
+                .map_or(OwnedSender::None, |e| OwnedSender::Kid(e.kid.clone())),
         };
         let mut binding = Vec::new();
         if config.mode.hybrid() {
@@ -232,13 +266,21 @@ impl Sealer {
             hybrid = Some(state);
         }
         let p_max = Protected::max_len(sender.len());
-        let recipients_max = config.recipients.iter().map(|r| recipient::max_recipient_len(r.kid.len())).sum::<usize>();
+        let recipients_max = config
+            .recipients
+            .iter()
+            .map(|r| recipient::max_recipient_len(r.kid.len()))
+            .sum::<usize>();
         let layer_head = 16 + 11 + 9 + p_max + 9 + binding.len() + 9 + 15;
         Ok(Self {
             mode: config.mode,
             head: 2 * layer_head,
             tail: 2 * (9 + 512 + 16 + 9) + recipients_max,
-            work: Work { rng, protected: vec![0u8; p_max], scratch: vec![0u8; layer_head + p_max] },
+            work: Work {
+                rng,
+                protected: vec![0u8; p_max],
+                scratch: vec![0u8; layer_head + p_max],
+            },
             sender,
             mac,
             signer,
@@ -266,13 +308,21 @@ impl Sealer {
         msg.payload_len = len;
         msg.start = self.head;
         msg.end = self.head;
-        msg.buf.get_mut(self.head..self.head + len).unwrap_or_default()
+        msg.buf
+            .get_mut(self.head..self.head + len)
+            .unwrap_or_default()
     }
 
     /// Copies `payload` into `msg` and seals it (convenience; [`Sealer::payload_buf`] +
     /// [`Sealer::seal`] avoid the copy).
-    pub fn seal_payload(&mut self, payload: &[u8], method: &str, msg: &mut MessageBuf) -> Result<(), EnvelopeError> {
-        self.payload_buf(msg, payload.len()).copy_from_slice(payload);
+    pub fn seal_payload(
+        &mut self,
+        payload: &[u8],
+        method: &str,
+        msg: &mut MessageBuf,
+    ) -> Result<(), EnvelopeError> {
+        self.payload_buf(msg, payload.len())
+            .copy_from_slice(payload);
         self.seal(method, msg)
     }
 
@@ -285,7 +335,9 @@ impl Sealer {
             return Err(EnvelopeError::KeyExhausted);
         }
         if msg.payload_at != self.head || msg.buf.len() < self.head + msg.payload_len + self.tail {
-            return Err(EnvelopeError::Config("payload buffer was not reserved by this sealer"));
+            return Err(EnvelopeError::Config(
+                "payload buffer was not reserved by this sealer",
+            ));
         }
         let mut cti = [0u8; 12];
         let (p, c) = cti.split_at_mut(4);
@@ -295,21 +347,43 @@ impl Sealer {
         let iat = self.clock.now_s();
         let (mut start, mut end) = (msg.payload_at, msg.payload_at + msg.payload_len);
         let buf = msg.buf.as_mut_slice();
-        let Self { mode, sender, mac, signer, aead0, hybrid, binding, work, .. } = self;
+        let Self {
+            mode,
+            sender,
+            mac,
+            signer,
+            aead0,
+            hybrid,
+            binding,
+            work,
+            ..
+        } = self;
         let mode = *mode;
 
         // Inner layer: authenticate (or frame) the payload.
         let inner_alg = match mode {
             Mode::Mac0 => Some(iana::ALG_HMAC_256_256),
-            Mode::Sign1 | Mode::SignEncrypt => signer.as_ref().map(|(id, _)| iana::signature_alg(*id)),
+            Mode::Sign1 | Mode::SignEncrypt => {
+                signer.as_ref().map(|(id, _)| iana::signature_alg(*id))
+            }
             Mode::Plain | Mode::Encrypt0 | Mode::Encrypt => None,
         };
-        let inner = Protected { alg: inner_alg, sender: sender.as_id(), iat, cti: &cti, method, nested: false };
+        let inner = Protected {
+            alg: inner_alg,
+            sender: sender.as_id(),
+            iat,
+            cti: &cti,
+            method,
+            nested: false,
+        };
         match (mode, mac.as_deref(), signer.as_ref()) {
             (Mode::Plain, _, _) => (start, end) = work.plain_layer(buf, start, end, &inner)?,
-            (Mode::Mac0, Some(key), _) => (start, end) = work.mac0_layer(key, buf, start, end, &inner)?,
+            (Mode::Mac0, Some(key), _) => {
+                (start, end) = work.mac0_layer(key, buf, start, end, &inner)?
+            }
             (Mode::Sign1 | Mode::SignEncrypt, _, Some((id, key))) => {
-                (start, end) = work.sign1_layer(*id, key.as_ref(), binding, buf, start, end, &inner)?;
+                (start, end) =
+                    work.sign1_layer(*id, key.as_ref(), binding, buf, start, end, &inner)?;
             }
             (Mode::Encrypt0 | Mode::Encrypt, _, _) => {}
             _ => return Err(EnvelopeError::Config("sealer has no key for its mode")),
@@ -317,7 +391,10 @@ impl Sealer {
         // Outer layer: encrypt.
         match (mode, aead0.as_ref(), hybrid.as_mut()) {
             (Mode::Encrypt0, Some((id, key)), _) => {
-                let outer = Protected { alg: Some(iana::aead_alg(*id)), ..inner };
+                let outer = Protected {
+                    alg: Some(iana::aead_alg(*id)),
+                    ..inner
+                };
                 (start, end) = work.encrypt_layer(key.as_ref(), &[], buf, start, end, &outer)?;
             }
             (Mode::Encrypt | Mode::SignEncrypt, _, Some(h)) => {
@@ -329,7 +406,10 @@ impl Sealer {
                     ..inner
                 };
                 h.refresh(&mut work.rng)?;
-                let key = h.key.as_deref().ok_or(EnvelopeError::Config("no content key"))?;
+                let key = h
+                    .key
+                    .as_deref()
+                    .ok_or(EnvelopeError::Config("no content key"))?;
                 let recipients = h.recipients.get(..h.recipients_len).unwrap_or_default();
                 (start, end) = work.encrypt_layer(key, recipients, buf, start, end, &outer)?;
             }
@@ -340,7 +420,6 @@ impl Sealer {
         msg.end = end;
         Ok(())
     }
-
 }
 
 impl Work {
@@ -350,7 +429,13 @@ impl Work {
         Ok(w.len())
     }
 
-    fn plain_layer(&mut self, buf: &mut [u8], start: usize, end: usize, p: &Protected<'_>) -> Layer {
+    fn plain_layer(
+        &mut self,
+        buf: &mut [u8],
+        start: usize,
+        end: usize,
+        p: &Protected<'_>,
+    ) -> Layer {
         let n = self.encode_protected(p)?;
         let prot = self.protected.get(..n).unwrap_or_default();
         let mut w = Writer::new(&mut self.scratch);
@@ -361,13 +446,23 @@ impl Work {
         Ok((put_before(buf, start, w.written())?, end))
     }
 
-    fn mac0_layer(&mut self, key: &dyn MacKey, buf: &mut [u8], start: usize, end: usize, p: &Protected<'_>) -> Layer {
+    fn mac0_layer(
+        &mut self,
+        key: &dyn MacKey,
+        buf: &mut [u8],
+        start: usize,
+        end: usize,
+        p: &Protected<'_>,
+    ) -> Layer {
         let n = self.encode_protected(p)?;
         let prot = self.protected.get(..n).unwrap_or_default();
         let mut w = Writer::new(&mut self.scratch);
         structure::to_be_authenticated_prefix(&mut w, CTX_MAC0, prot, &[], end - start)?;
         let mut tag = [0u8; 32];
-        key.sign(&[w.written(), buf.get(start..end).unwrap_or_default()], &mut tag)?;
+        key.sign(
+            &[w.written(), buf.get(start..end).unwrap_or_default()],
+            &mut tag,
+        )?;
         let mut w = Writer::new(&mut self.scratch);
         w.head(MAJOR_TAG, TAG_MAC0)?;
         w.head(MAJOR_ARRAY, 4)?;
@@ -399,7 +494,9 @@ impl Work {
         let mut sig = [0u8; 512];
         let sig_len = key.sign(buf.get(tbs_start..end).unwrap_or_default(), &mut sig)?;
         if sig_len != id.signature_len() {
-            return Err(EnvelopeError::Key(crate::backend::Error::BadLength("signature")));
+            return Err(EnvelopeError::Key(crate::backend::Error::BadLength(
+                "signature",
+            )));
         }
         let mut w = Writer::new(&mut self.scratch);
         w.head(MAJOR_TAG, TAG_SIGN1)?;
@@ -412,7 +509,10 @@ impl Work {
         let mut hw = Writer::new(&mut h);
         hw.head(MAJOR_BSTR, sig_len as u64)?;
         let end = put_after(buf, end, hw.written())?;
-        Ok((start, put_after(buf, end, sig.get(..sig_len).unwrap_or_default())?))
+        Ok((
+            start,
+            put_after(buf, end, sig.get(..sig_len).unwrap_or_default())?,
+        ))
     }
 
     /// COSE_Encrypt0 when `recipients` is empty, else COSE_Encrypt with those recipients.
@@ -431,9 +531,18 @@ impl Work {
         let n = self.encode_protected(p)?;
         let prot = self.protected.get(..n).unwrap_or_default();
         let mut w = Writer::new(&mut self.scratch);
-        structure::enc_structure(&mut w, if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 }, prot, &[])?;
-        let ct_end = end.checked_add(key.params().tag_len).ok_or(EnvelopeError::TooLarge("payload"))?;
-        let region = buf.get_mut(start..ct_end).ok_or(EnvelopeError::TooLarge("trailer room"))?;
+        structure::enc_structure(
+            &mut w,
+            if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 },
+            prot,
+            &[],
+        )?;
+        let ct_end = end
+            .checked_add(key.params().tag_len)
+            .ok_or(EnvelopeError::TooLarge("payload"))?;
+        let region = buf
+            .get_mut(start..ct_end)
+            .ok_or(EnvelopeError::TooLarge("trailer room"))?;
         key.seal_in_place(&iv, w.written(), region)?;
 
         let mut w = Writer::new(&mut self.scratch);
@@ -459,25 +568,35 @@ type Layer = Result<(usize, usize), EnvelopeError>;
 
 /// Writes `head` right before `start`; returns the new start.
 fn put_before(buf: &mut [u8], start: usize, head: &[u8]) -> Result<usize, EnvelopeError> {
-    let at = start.checked_sub(head.len()).ok_or(EnvelopeError::TooLarge("header room"))?;
-    buf.get_mut(at..start).ok_or(EnvelopeError::TooLarge("header room"))?.copy_from_slice(head);
+    let at = start
+        .checked_sub(head.len())
+        .ok_or(EnvelopeError::TooLarge("header room"))?;
+    buf.get_mut(at..start)
+        .ok_or(EnvelopeError::TooLarge("header room"))?
+        .copy_from_slice(head);
     Ok(at)
 }
 
 fn put_after(buf: &mut [u8], end: usize, bytes: &[u8]) -> Result<usize, EnvelopeError> {
     let new_end = end + bytes.len();
-    buf.get_mut(end..new_end).ok_or(EnvelopeError::TooLarge("trailer room"))?.copy_from_slice(bytes);
+    buf.get_mut(end..new_end)
+        .ok_or(EnvelopeError::TooLarge("trailer room"))?
+        .copy_from_slice(bytes);
     Ok(new_end)
 }
 
 fn hybrid_state(backend: &Backend, config: &SealConfig<'_>) -> Result<HybridState, EnvelopeError> {
     let recipients = config.recipients;
     if recipients.is_empty() {
-        return Err(EnvelopeError::Config("hybrid modes need at least one recipient"));
+        return Err(EnvelopeError::Config(
+            "hybrid modes need at least one recipient",
+        ));
     }
     let kind = match recipients {
         [one] if matches!(one.alg, KeyAlg::EcdhEs(_)) => {
-            let KeyAlg::EcdhEs(id) = one.alg else { return Err(EnvelopeError::WrongKeyType) };
+            let KeyAlg::EcdhEs(id) = one.alg else {
+                return Err(EnvelopeError::WrongKeyType);
+            };
             let spki = one.material.spki().ok_or(EnvelopeError::WrongKeyType)?;
             Hybrid::Ecdh {
                 kid: one.kid.clone(),
@@ -502,7 +621,11 @@ fn hybrid_state(backend: &Backend, config: &SealConfig<'_>) -> Result<HybridStat
             Hybrid::Oaep(keys)
         }
     };
-    let max = recipients.iter().map(|r| recipient::max_recipient_len(r.kid.len())).sum::<usize>() + 9;
+    let max = recipients
+        .iter()
+        .map(|r| recipient::max_recipient_len(r.kid.len()))
+        .sum::<usize>()
+        + 9;
     Ok(HybridState {
         content: config.content,
         aead: (backend.aead)(config.content)?,
@@ -523,7 +646,9 @@ impl HybridState {
             return Ok(());
         }
         let mut cek = Zeroizing::new([0u8; 32]);
-        let cek = cek.get_mut(..self.content.key_len()).ok_or(EnvelopeError::Config("key length"))?;
+        let cek = cek
+            .get_mut(..self.content.key_len())
+            .ok_or(EnvelopeError::Config("key length"))?;
         let mut w = Writer::new(&mut self.recipients);
         match &self.kind {
             Hybrid::Oaep(keys) => {
@@ -532,16 +657,33 @@ impl HybridState {
                 let mut ct = [0u8; 512];
                 for (kid, key) in keys {
                     let n = key.encrypt(cek, &[], &mut ct)?;
-                    recipient::write_recipient(&mut w, &PROTECTED_OAEP, kid, None, ct.get(..n).unwrap_or_default())?;
+                    recipient::write_recipient(
+                        &mut w,
+                        &PROTECTED_OAEP,
+                        kid,
+                        None,
+                        ct.get(..n).unwrap_or_default(),
+                    )?;
                 }
             }
-            Hybrid::Ecdh { kid, id, ka, kdf, peer } => {
+            Hybrid::Ecdh {
+                kid,
+                id,
+                ka,
+                kdf,
+                peer,
+            } => {
                 let eph = ka.generate()?;
                 let mut public = [0u8; 65];
                 let pn = eph.public_key(&mut public)?;
                 let mut z = Zeroizing::new([0u8; 32]);
                 let zn = eph.agree(peer, z.as_mut_slice())?;
-                recipient::derive_direct_cek(*kdf, z.get(..zn).unwrap_or_default(), self.content, cek)?;
+                recipient::derive_direct_cek(
+                    *kdf,
+                    z.get(..zn).unwrap_or_default(),
+                    self.content,
+                    cek,
+                )?;
                 w.head(MAJOR_ARRAY, 1)?;
                 recipient::write_recipient(
                     &mut w,

@@ -35,7 +35,12 @@ pub fn to_be_authenticated_prefix(
 }
 
 /// Writes an Enc_structure (the AEAD's associated data).
-pub fn enc_structure(w: &mut Writer<'_>, context: &str, protected: &[u8], external_aad: &[u8]) -> Result<(), Overflow> {
+pub fn enc_structure(
+    w: &mut Writer<'_>,
+    context: &str,
+    protected: &[u8],
+    external_aad: &[u8],
+) -> Result<(), Overflow> {
     w.head(MAJOR_ARRAY, 3)?;
     w.tstr(context)?;
     w.bstr(protected)?;
@@ -49,28 +54,38 @@ mod tests {
 
     #[test]
     fn sig_structure_matches_coset() {
-        let protected = HeaderBuilder::new().algorithm(iana::Algorithm::EdDSA).build();
+        let protected = HeaderBuilder::new()
+            .algorithm(iana::Algorithm::EdDSA)
+            .build();
         let payload = b"payload bytes".to_vec();
-        let sign1 = CoseSign1Builder::new().protected(protected).payload(payload.clone()).build();
+        let sign1 = CoseSign1Builder::new()
+            .protected(protected)
+            .payload(payload.clone())
+            .build();
         let theirs = sign1.tbs_data(b"aad");
         let prot_bytes = sign1.protected.clone().to_vec().unwrap();
         let mut r = super::super::cbor::Reader::new(&prot_bytes);
         let prot_map = r.bstr().unwrap();
         let mut buf = [0u8; 128];
         let mut w = Writer::new(&mut buf);
-        to_be_authenticated_prefix(&mut w, CTX_SIGNATURE1, prot_map, b"aad", payload.len()).unwrap();
+        to_be_authenticated_prefix(&mut w, CTX_SIGNATURE1, prot_map, b"aad", payload.len())
+            .unwrap();
         let ours = [w.written(), &payload].concat();
         assert_eq!(ours, theirs);
     }
 
     #[test]
     fn enc_structure_matches_coset() {
-        let protected = HeaderBuilder::new().algorithm(iana::Algorithm::A128GCM).build();
+        let protected = HeaderBuilder::new()
+            .algorithm(iana::Algorithm::A128GCM)
+            .build();
         let mut seen = Vec::new();
-        let _ = CoseEncrypt0Builder::new().protected(protected).create_ciphertext(b"pt", b"ext", |_, aad| {
-            seen = aad.to_vec();
-            Vec::new()
-        });
+        let _ = CoseEncrypt0Builder::new()
+            .protected(protected)
+            .create_ciphertext(b"pt", b"ext", |_, aad| {
+                seen = aad.to_vec();
+                Vec::new()
+            });
         let mut buf = [0u8; 64];
         let mut w = Writer::new(&mut buf);
         // A protected header {1: 1} is a1 01 01.

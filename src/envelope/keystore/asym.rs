@@ -3,7 +3,7 @@
 
 use der::Decode;
 use der::Encode;
-use der::asn1::{BitString, ObjectIdentifier, OctetStringRef};
+use der::asn1::{BitString, ObjectIdentifier};
 use pkcs8::PrivateKeyInfoRef;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
@@ -11,10 +11,11 @@ use zeroize::Zeroizing;
 use super::error::{KeyStoreError, Origin};
 use super::file::{decode_pem, der_error, is_pem};
 use super::kind::{KeyKind, rsa_modulus};
+use super::scalar::scalar_of;
 use crate::backend::{self, ALL_BACKENDS, Backend, KeyAgreementId, KeyTransportId};
 use crate::envelope::{KeyAlg, KeyMaterial};
 
-const PKCS8: &str = "PKCS#8 PrivateKeyInfo";
+pub(super) const PKCS8: &str = "PKCS#8 PrivateKeyInfo";
 const SPKI: &str = "SubjectPublicKeyInfo";
 // ref: RFC 8410 §3
 const OID_X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
@@ -73,7 +74,10 @@ fn load_private(
     Ok(KeyMaterial::Private { pkcs8, spki })
 }
 
-fn private_kind(info: &PrivateKeyInfoRef<'_>, origin: &Origin) -> Result<KeyKind, KeyStoreError> {
+pub(super) fn private_kind(
+    info: &PrivateKeyInfoRef<'_>,
+    origin: &Origin,
+) -> Result<KeyKind, KeyStoreError> {
     KeyKind::of(&info.algorithm, || rsa_modulus(info.private_key.as_bytes())).ok_or_else(|| {
         KeyStoreError::Malformed {
             origin: origin.clone(),
@@ -109,7 +113,7 @@ fn load_public(spki: &[u8], alg: KeyAlg, origin: &Origin) -> Result<KeyMaterial,
     }
 }
 
-fn check_kind(kind: KeyKind, alg: KeyAlg, origin: &Origin) -> Result<(), KeyStoreError> {
+pub(super) fn check_kind(kind: KeyKind, alg: KeyAlg, origin: &Origin) -> Result<(), KeyStoreError> {
     if kind.fits(alg) {
         Ok(())
     } else {
@@ -189,58 +193,6 @@ fn x25519_spki(raw: &[u8]) -> Result<Vec<u8>, backend::Error> {
     }
     .to_der()
     .map_err(bad)
-}
-
-/// The raw private scalar of a key-agreement key in PKCS#8 (see [`super::agreement_scalar`]).
-pub(super) fn scalar_of(
-    pkcs8: &[u8],
-    id: KeyAgreementId,
-    origin: &Origin,
-) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
-    let info = PrivateKeyInfoRef::from_der(pkcs8).map_err(|e| der_error(e, origin, PKCS8, true))?;
-    let alg = KeyAlg::EcdhEs(id);
-    check_kind(private_kind(&info, origin)?, alg, origin)?;
-    let inner = info.private_key.as_bytes();
-    let malformed = |what, reason: &str| KeyStoreError::Malformed {
-        origin: origin.clone(),
-        what,
-        reason: reason.into(),
-    };
-    match id {
-        KeyAgreementId::X25519 => {
-            // ref: RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, inside the PKCS#8 OCTET STRING
-            let scalar = <&OctetStringRef>::from_der(inner)
-                .map_err(|e| der_error(e, origin, "X25519 CurvePrivateKey", true))?
-                .as_bytes();
-            if scalar.len() != 32 {
-                return Err(malformed(
-                    "X25519 CurvePrivateKey",
-                    "the scalar must be 32 bytes",
-                ));
-            }
-            Ok(Zeroizing::new(scalar.to_vec()))
-        }
-        KeyAgreementId::EcdhP256 => {
-            // ref: RFC 5915 §3: ECPrivateKey, as OpenSSL writes inside PKCS#8
-            let ec = sec1::EcPrivateKey::from_der(inner)
-                .map_err(|e| der_error(e, origin, "SEC1 ECPrivateKey", true))?;
-            if let Some(curve) = ec.parameters.and_then(|p| p.named_curve()) {
-                check_kind(KeyKind::Ec(Some(curve)), alg, origin)?;
-            }
-            let pad = 32usize
-                .checked_sub(ec.private_key.len())
-                .filter(|_| !ec.private_key.is_empty())
-                .ok_or_else(|| {
-                    malformed("SEC1 ECPrivateKey", "the scalar must be 1 to 32 bytes")
-                })?;
-            let mut scalar = Zeroizing::new(vec![0u8; 32]);
-            scalar
-                .get_mut(pad..)
-                .ok_or_else(|| malformed("SEC1 ECPrivateKey", "scalar length"))?
-                .copy_from_slice(ec.private_key);
-            Ok(scalar)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -74,6 +74,7 @@ mod cert;
 mod error;
 mod file;
 mod kind;
+mod scalar;
 mod symmetric;
 mod trust;
 
@@ -107,7 +108,7 @@ pub fn agreement_scalar(
     pkcs8: &[u8],
     id: KeyAgreementId,
 ) -> Result<Zeroizing<Vec<u8>>, KeyStoreError> {
-    asym::scalar_of(pkcs8, id, &Origin::memory())
+    scalar::scalar_of(pkcs8, id, &Origin::memory())
 }
 
 /// Loads key material of `alg` from a file's bytes.

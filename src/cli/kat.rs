@@ -1,0 +1,235 @@
+//! `sealbench kat`: known-answer conformance on every backend.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::backend::{ALL_BACKENDS, Backend};
+use crate::conformance::{
+    Outcome, SuiteRecord, cose_wg, parse_rsp, render_matrix, run_nist, run_wycheproof,
+};
+use crate::cpu::{IA32CAP_MASK_AESNI_PCLMUL, IA32CAP_VAR};
+use crate::results::Environment;
+
+/// Arguments of `sealbench kat`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only these backends (repeatable; default: all compiled in).
+    #[arg(long = "backend", value_name = "NAME")]
+    backends: Vec<String>,
+    /// NIST CAVP AES-GCM response files (gcmEncryptExtIV*.rsp, gcmDecrypt*.rsp), as NIST ships them.
+    #[arg(long, value_name = "FILE.rsp", num_args = 1..)]
+    nist: Vec<PathBuf>,
+    /// A directory of COSE working-group example files (JSON).
+    #[arg(long, value_name = "DIR")]
+    cose: Option<PathBuf>,
+    /// Skip the Wycheproof suites.
+    #[arg(long)]
+    no_wycheproof: bool,
+    /// Also run openssl and aws-lc in a child process with AES-NI and PCLMULQDQ masked
+    /// (OPENSSL_ia32cap), reported as `<backend>@no-aesni`.
+    #[arg(long)]
+    software: bool,
+    /// Write the records and the environment as JSON to FILE (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Print per-file COSE outcomes and every unsupported reason.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// The `--json` document.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KatReport {
+    /// Where it ran (absent when read back from a child process).
+    #[serde(skip_deserializing)]
+    pub environment: Option<Environment>,
+    /// One record per backend × suite × algorithm.
+    pub records: Vec<SuiteRecord>,
+}
+
+fn select_backends(names: &[String]) -> anyhow::Result<Vec<&'static Backend>> {
+    if names.is_empty() {
+        return Ok(ALL_BACKENDS.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| {
+            crate::backend::by_name(n).with_context(|| {
+                let known: Vec<_> = ALL_BACKENDS.iter().map(|b| b.name).collect();
+                format!(
+                    "--backend {n}: unknown backend (compiled in: {})",
+                    known.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+fn cose_records(
+    dir: &Path,
+    backends: &[&Backend],
+    verbose: bool,
+) -> anyhow::Result<Vec<SuiteRecord>> {
+    let details =
+        cose_wg::run_cose_wg(dir, backends).with_context(|| format!("--cose {}", dir.display()))?;
+    if verbose {
+        println!("{}", cose_wg::render_table(&details));
+    }
+    for d in &details {
+        let fixups: Vec<&str> = d
+            .notes
+            .iter()
+            .filter(|n| n.starts_with("fix-up"))
+            .map(String::as_str)
+            .collect();
+        if matches!(d.outcome, Outcome::Failed { .. }) {
+            println!(
+                "FAILED cose-wg {} on {}: {:?} {}",
+                d.file,
+                d.backend,
+                d.outcome,
+                d.notes.join("; ")
+            );
+        } else if !fixups.is_empty() && d.backend == backends.first().map_or("", |b| b.name) {
+            println!(
+                "cose-wg {} (data inconsistency handled): {}",
+                d.file,
+                fixups.join("; ")
+            );
+        }
+    }
+    let records = cose_wg::rollup(&details);
+    Ok(records)
+}
+
+/// Runs openssl and aws-lc again in a child process with AES-NI and PCLMULQDQ masked.
+fn software_records(args: &Args) -> anyhow::Result<Vec<SuiteRecord>> {
+    let masked: Vec<&str> = ALL_BACKENDS
+        .iter()
+        .filter(|b| b.honours_ia32cap)
+        .map(|b| b.name)
+        .collect();
+    if masked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let exe = std::env::current_exe().context("locating the sealbench binary for --software")?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.env(IA32CAP_VAR, IA32CAP_MASK_AESNI_PCLMUL)
+        .args(["kat", "--json", "-"]);
+    for b in &masked {
+        cmd.args(["--backend", b]);
+    }
+    if !args.nist.is_empty() {
+        cmd.arg("--nist").args(&args.nist);
+    }
+    if args.no_wycheproof {
+        cmd.arg("--no-wycheproof");
+    }
+    let out = cmd
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("running the masked child process")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = text
+        .find("{\n")
+        .map_or("", |i| text.get(i..).unwrap_or_default());
+    let report: KatReport =
+        serde_json::from_str(json).context("reading the masked child's JSON")?;
+    Ok(report
+        .records
+        .into_iter()
+        .map(|mut r| {
+            r.backend = format!("{}@no-aesni", r.backend);
+            r
+        })
+        .collect())
+}
+
+pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let backends = select_backends(&args.backends)?;
+    let quiet_stdout = args.json.as_deref() == Some(Path::new("-"));
+    // Parse every input before running anything, so a bad file fails fast with exit 2.
+    let nist_files = args
+        .nist
+        .iter()
+        .map(|p| parse_rsp(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(dir) = &args.cose
+        && !dir.is_dir()
+    {
+        bail!("--cose {}: not a directory", dir.display());
+    }
+
+    let mut records = Vec::new();
+    for b in &backends {
+        if !args.no_wycheproof {
+            records.extend(run_wycheproof(b));
+        }
+        for f in &nist_files {
+            records.extend(run_nist(b, f));
+        }
+    }
+    if let Some(dir) = &args.cose {
+        if quiet_stdout {
+            bail!("--cose cannot be combined with --json -");
+        }
+        records.extend(cose_records(dir, &backends, args.verbose)?);
+    }
+    if args.software {
+        records.extend(software_records(args)?);
+    }
+
+    let failed: u64 = records.iter().map(|r| r.failed).sum();
+    let report = KatReport {
+        environment: Some(Environment::capture(&backends)),
+        records,
+    };
+    if let Some(path) = &args.json {
+        let text = serde_json::to_string_pretty(&report)?;
+        if quiet_stdout {
+            println!("{text}");
+        } else {
+            std::fs::write(path, text).with_context(|| format!("--json {}", path.display()))?;
+        }
+    }
+    if !quiet_stdout {
+        print_summary(&report.records, args.verbose);
+    }
+    Ok(if failed > 0 {
+        ExitCode::from(super::EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_summary(records: &[SuiteRecord], verbose: bool) {
+    println!("{}", render_matrix(records));
+    let (p, f, u) = records.iter().fold((0, 0, 0), |(p, f, u), r| {
+        (p + r.passed, f + r.failed, u + r.unsupported)
+    });
+    println!(
+        "total: {p} passed, {f} failed, {u} unsupported (every unsupported case has a reason; -v lists them all)"
+    );
+    if verbose {
+        for r in records.iter().filter(|r| r.unsupported > 0) {
+            for (reason, n) in &r.unsupported_reasons {
+                println!(
+                    "  unsupported {} {} {}: {n} × {reason}",
+                    r.backend, r.suite, r.algorithm
+                );
+            }
+        }
+    }
+    for r in records.iter().filter(|r| r.failed > 0) {
+        println!(
+            "FAILED {} {} {}: {} (flags {:?})",
+            r.backend, r.suite, r.algorithm, r.failed, r.failed_flags
+        );
+        for f in &r.failures {
+            println!("    {f}");
+        }
+    }
+}
