@@ -8,12 +8,6 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 use std::path::{Path, PathBuf};
 

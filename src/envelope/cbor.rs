@@ -194,6 +194,10 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         let first = *self.take(1)?.first().ok_or(CborError::Truncated(at))?;
         let (major, info) = (first >> 5, first & 0x1f);
+        if major == MAJOR_SIMPLE && info != 22 {
+            // Only `null` (simple value 22) is accepted; floats and other simple values are not.
+            return Err(CborError::Unexpected(at));
+        }
         let value = match info {
             0..=23 => u64::from(info),
             24..=27 => {
@@ -211,10 +215,6 @@ impl<'a> Reader<'a> {
             }
             _ => return Err(CborError::NotDeterministic(at)),
         };
-        if major == MAJOR_SIMPLE && info != 22 {
-            // Only `null` (simple value 22) is accepted; floats and other simple values are not.
-            return Err(CborError::Unexpected(at));
-        }
         Ok((major, value))
     }
 

@@ -105,6 +105,7 @@ pub struct Opener {
     entries: Vec<Entry>,
     by_kid: HashMap<Vec<u8>, usize, foldhash::fast::RandomState>,
     by_x5t: HashMap<[u8; 32], usize, foldhash::fast::RandomState>,
+    by_spki: HashMap<Vec<u8>, usize, foldhash::fast::RandomState>,
     policy: Policy,
     options: OpenOptions,
     clock: Arc<dyn Clock>,
@@ -156,6 +157,7 @@ impl Opener {
             entries: Vec::with_capacity(store.entries.len()),
             by_kid: HashMap::default(),
             by_x5t: HashMap::default(),
+            by_spki: HashMap::default(),
             policy: store.policy.clone(),
             replay: ReplayGuard::new(options.max_streams),
             options,
@@ -176,6 +178,9 @@ impl Opener {
             }
             if let Some(cert) = &e.cert {
                 o.by_x5t.insert(cert_thumbprint(cert), index);
+            }
+            if let (KeyAlg::Sign(_), Some(spki)) = (e.alg, e.material.spki()) {
+                o.by_spki.insert(spki.to_vec(), index);
             }
             o.entries.push(Entry {
                 kid: e.kid.clone(),
@@ -362,10 +367,10 @@ impl Opener {
                 .copied()
                 .ok_or(EnvelopeError::UnknownKey),
             Some(SenderId::Spki(spki)) => {
-                let kid = fingerprint(spki);
-                if let Some(&i) = self.by_kid.get(kid.as_slice()) {
+                if let Some(&i) = self.by_spki.get(spki) {
                     return Ok(i);
                 }
+                let kid = fingerprint(spki);
                 if !self.options.learn_keys || self.learned >= self.options.max_learned {
                     return Err(EnvelopeError::UnknownKey);
                 }
@@ -384,7 +389,7 @@ impl Opener {
                     legacy: false,
                     key: Prepared::Verify(id, key),
                 });
-                self.by_kid.insert(kid.to_vec(), index);
+                self.by_spki.insert(spki.to_vec(), index);
                 self.learned += 1;
                 Ok(index)
             }

@@ -64,8 +64,7 @@ mod tests {
             .build();
         let theirs = sign1.tbs_data(b"aad");
         let prot_bytes = sign1.protected.clone().to_vec().unwrap();
-        let mut r = super::super::cbor::Reader::new(&prot_bytes);
-        let prot_map = r.bstr().unwrap();
+        let prot_map = prot_bytes.as_slice();
         let mut buf = [0u8; 128];
         let mut w = Writer::new(&mut buf);
         to_be_authenticated_prefix(&mut w, CTX_SIGNATURE1, prot_map, b"aad", payload.len())
