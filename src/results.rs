@@ -100,3 +100,109 @@ impl Environment {
         }
     }
 }
+
+/// What `sealbench run` writes (`--out results.json`): the environment, one record per
+/// scenario, the fixed/per-byte cost fits and the bytes-on-the-wire table.
+///
+/// Files from different machines merge by concatenating `runs`: each run carries its own
+/// environment, and scenario ids are the same on every machine.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ResultsFile {
+    /// Always `"sealbench-results"`.
+    pub kind: String,
+    /// Schema version ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// One entry per machine / invocation.
+    pub runs: Vec<Run>,
+}
+
+/// The results of one invocation on one machine.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Run {
+    /// Where it ran (stored as JSON so files from other builds still load).
+    pub environment: serde_json::Value,
+    /// `quick`, `default` or `precise`.
+    pub profile: String,
+    /// Clock used: `wall` (the default) — CPU time is recorded beside it.
+    pub clock: String,
+    /// One record per scenario.
+    pub scenarios: Vec<ScenarioResult>,
+    /// `t(size) = fixed + per_byte·size` per scenario family.
+    pub fits: Vec<CostFit>,
+}
+
+/// One measured scenario.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct ScenarioResult {
+    /// Scenario id built from labels, e.g. `seal_aws-lc_aes128gcm_1350`.
+    pub id: String,
+    /// Family id: the id without the size, the key of [`CostFit`].
+    pub family: String,
+    /// `raw` (the primitive), `envelope` (full seal/open) or `plain` (framing only).
+    pub layer: String,
+    /// `seal`, `open`, `mac`, `verify`, `sign`, `encrypt-key`, `decrypt-key`, `agree`, ...
+    pub op: String,
+    /// Envelope mode label (envelope and plain layers).
+    pub mode: Option<String>,
+    /// Algorithm label(s), e.g. `aes128gcm` or `ed25519+aes128gcm`.
+    pub algorithm: String,
+    /// Backend name (`openssl@no-aesni` for a masked child process).
+    pub backend: String,
+    /// Implementation path of the AEAD involved, if any (`vaes-avx512`, `soft`, ...).
+    pub impl_path: Option<String>,
+    /// Payload size in bytes.
+    pub size: u64,
+    /// Sender identity option (`kid`, `x5t`, `x5chain`, `spki`), if any.
+    pub identity: Option<String>,
+    /// Number of recipients (hybrid modes).
+    pub recipients: Option<u32>,
+    /// Messages per content key (hybrid modes).
+    pub cek_reuse: Option<u32>,
+    /// What the timed loop contains (`key schedule`, `nonce generation`, `aad`,
+    /// `serialization`, `replay check`, `allocation`, ...).
+    pub inside_loop: Vec<String>,
+    /// Envelope size minus payload size, in bytes (envelope and plain layers).
+    pub overhead_bytes: Option<u64>,
+    /// Timing statistics, nanoseconds per operation.
+    pub stats: Stats,
+}
+
+/// Statistics of one scenario's samples, in nanoseconds per operation.
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
+pub struct Stats {
+    /// Number of samples.
+    pub samples: u32,
+    /// Operations per sample.
+    pub iters_per_sample: u64,
+    /// Median wall time per operation.
+    pub median_ns: f64,
+    /// Fastest sample.
+    pub min_ns: f64,
+    /// Slowest sample.
+    pub max_ns: f64,
+    /// Lower end of the 95% confidence interval of the median.
+    pub ci95_low_ns: f64,
+    /// Upper end of the 95% confidence interval of the median.
+    pub ci95_high_ns: f64,
+    /// Coefficient of variation of the samples (standard deviation / mean).
+    pub cv: f64,
+    /// Median CPU time (process) per operation.
+    pub cpu_median_ns: f64,
+    /// Flagged noisy (CV or CI width above the documented threshold).
+    pub noisy: bool,
+}
+
+/// A least-squares fit `t(size) = fixed_ns + per_byte_ns · size` over one family's sizes.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct CostFit {
+    /// Family id.
+    pub family: String,
+    /// Fixed cost per message, ns.
+    pub fixed_ns: f64,
+    /// Cost per payload byte, ns.
+    pub per_byte_ns: f64,
+    /// Throughput implied by `per_byte_ns`, GB/s (10^9 bytes per second).
+    pub gb_per_s: f64,
+    /// Relative residual per size, `(measured - fitted) / measured`, in size order.
+    pub residuals: Vec<(u64, f64)>,
+}
