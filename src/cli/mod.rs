@@ -5,7 +5,10 @@
 
 mod backends;
 mod cpu;
+mod envelope_io;
 mod kat;
+mod open;
+mod seal;
 
 use std::process::ExitCode;
 
@@ -34,6 +37,10 @@ pub enum Command {
     Backends(backends::Args),
     /// Run known-answer suites (Wycheproof; NIST CAVP and COSE WG files) on every backend.
     Kat(kat::Args),
+    /// Protect a payload (file or stdin) as an envelope (file or stdout).
+    Seal(seal::Args),
+    /// Verify an envelope (file or stdin); print the payload and, on stderr, the verified sender, role and claims.
+    Open(open::Args),
 }
 
 /// Runs a parsed command line.
@@ -42,6 +49,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cpu(args) => cpu::run(&args),
         Command::Backends(args) => backends::run(&args),
         Command::Kat(args) => kat::run(&args),
+        Command::Seal(args) => seal::run(&args),
+        Command::Open(args) => open::run(&args),
     }
 }
 
