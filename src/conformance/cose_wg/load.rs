@@ -40,7 +40,7 @@ pub fn load_example(root: &Path, path: &Path) -> Result<Example, CoseWgError> {
 
 /// Parses one example's JSON text; `file` is its recorded name, `dir` its directory and
 /// `path` the path errors name.
-pub(super) fn parse_example(
+pub fn parse_example(
     text: &str,
     file: String,
     dir: PathBuf,

@@ -47,7 +47,7 @@ use serde::{Serialize, Serializer};
 
 pub use check::check_example;
 pub use error::CoseWgError;
-pub use load::{load_example, load_examples};
+pub use load::{load_example, load_examples, parse_example};
 pub use model::Example;
 pub use report::{render_table, rollup};
 

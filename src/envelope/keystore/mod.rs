@@ -100,6 +100,12 @@ pub fn load_key_file(path: &Path, alg: KeyAlg) -> Result<KeyMaterial, KeyStoreEr
     load_material(&file::read(path, &origin)?, alg, &origin)
 }
 
+/// Loads key material of `alg` from bytes already in memory (PEM or DER, or a symmetric
+/// key's raw or hex bytes), with the same checks as [`load_key_file`].
+pub fn load_key_bytes(data: &[u8], alg: KeyAlg) -> Result<KeyMaterial, KeyStoreError> {
+    load_material(data, alg, &Origin::memory())
+}
+
 /// The raw private scalar of an X25519 or P-256 key in PKCS#8 (32 bytes; P-256 big-endian),
 /// as [`KeyAgreement::private_key`](crate::backend::KeyAgreement::private_key) takes it.
 /// X25519 PKCS#8 holds the scalar as an OCTET STRING inside the PrivateKey OCTET STRING
