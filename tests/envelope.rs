@@ -446,3 +446,38 @@ fn unknown_keys_are_rejected_unless_learning_is_on() {
     let opened = o.open(&mut wire).unwrap();
     assert_eq!(o.sender(opened.sender.unwrap()).unwrap().1, "client");
 }
+
+#[test]
+fn forged_messages_do_not_fill_the_learned_key_table() {
+    let clock = Arc::new(ManualClock::new(NOW));
+    let b = ALL_BACKENDS[0];
+    let seal_as = |who: &KeyEntry| {
+        let config = SealConfig {
+            mode: Mode::Sign1,
+            sender: Some(who),
+            identity: Identity::Spki,
+            recipients: &[],
+            content: AeadId::Aes128Gcm,
+            cek_reuse: 1,
+        };
+        let mut s = Sealer::new(b, &config, clock.clone(), None).unwrap();
+        let mut msg = MessageBuf::new();
+        s.seal_payload(b"hi", "boot_vm", &mut msg).unwrap();
+        msg.wire().to_vec()
+    };
+    let options =
+        OpenOptions { learn_keys: true, learned_role: "client".into(), max_learned: 1, ..OpenOptions::default() };
+    let mut store = receiver_store();
+    store.policy = store.policy.allow("client", &["boot_vm"]);
+    let mut o = Opener::new(b, &store, options, clock.clone()).unwrap();
+    // A forged message: a stranger's SPKI with a corrupted signature.
+    let stranger = generate(KeyAlg::Sign(SignatureId::Ed25519), b"s", "x").unwrap();
+    let mut forged = seal_as(&stranger);
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    assert_eq!(o.open(&mut forged), Err(EnvelopeError::Authentication));
+    // The table still has room for a genuine newcomer.
+    let newcomer = generate(KeyAlg::Sign(SignatureId::Ed25519), b"n", "x").unwrap();
+    let mut genuine = seal_as(&newcomer);
+    assert!(o.open(&mut genuine).is_ok());
+}

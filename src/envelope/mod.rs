@@ -18,6 +18,7 @@ pub mod recipient;
 pub mod replay;
 pub mod seal;
 pub mod structure;
+pub mod vectors;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::EnvelopeError;

@@ -349,26 +349,17 @@ impl Opener {
     }
 
     /// Finds (or learns) the verifying key for a Sign1 sender.
-    fn signer_index(&mut self, p: &Protected<'_>) -> Result<usize, EnvelopeError> {
+    /// Returns the index and whether the key was learned from this very message (it is
+    /// kept only if the message's signature verifies; see [`Opener::forget_last_learned`]).
+    fn signer_index(&mut self, p: &Protected<'_>) -> Result<(usize, bool), EnvelopeError> {
+        let known = |i: Option<&usize>| i.copied().map(|i| (i, false)).ok_or(EnvelopeError::UnknownKey);
         match p.sender {
-            Some(SenderId::Kid(kid)) => self
-                .by_kid
-                .get(kid)
-                .copied()
-                .ok_or(EnvelopeError::UnknownKey),
-            Some(SenderId::X5t(hash)) => self
-                .by_x5t
-                .get(hash)
-                .copied()
-                .ok_or(EnvelopeError::UnknownKey),
-            Some(SenderId::X5chain(cert)) => self
-                .by_x5t
-                .get(&cert_thumbprint(cert))
-                .copied()
-                .ok_or(EnvelopeError::UnknownKey),
+            Some(SenderId::Kid(kid)) => known(self.by_kid.get(kid)),
+            Some(SenderId::X5t(hash)) => known(self.by_x5t.get(hash)),
+            Some(SenderId::X5chain(cert)) => known(self.by_x5t.get(&cert_thumbprint(cert))),
             Some(SenderId::Spki(spki)) => {
                 if let Some(&i) = self.by_spki.get(spki) {
-                    return Ok(i);
+                    return Ok((i, false));
                 }
                 let kid = fingerprint(spki);
                 if !self.options.learn_keys || self.learned >= self.options.max_learned {
@@ -391,7 +382,7 @@ impl Opener {
                 });
                 self.by_spki.insert(spki.to_vec(), index);
                 self.learned += 1;
-                Ok(index)
+                Ok((index, true))
             }
             None => Err(EnvelopeError::Missing("sender identity")),
         }
@@ -417,7 +408,42 @@ impl Opener {
         let payload = r.bstr()?;
         let signature = r.bstr()?;
         r.finish()?;
-        let index = self.signer_index(&p)?;
+        let (index, learned_now) = self.signer_index(&p)?;
+        match self.verify_sign1(index, &p, prot, binding, payload, signature) {
+            Ok(()) => {}
+            Err(e) => {
+                if learned_now {
+                    self.forget_last_learned(p.sender);
+                }
+                return Err(e);
+            }
+        }
+        let role = self.entries.get(index).map(|e| e.role.clone()).unwrap_or_default();
+        let cti = self.admit(&p, index, &role)?;
+
+        Ok((
+            Opened {
+                mode: Mode::Sign1,
+                payload,
+                method: p.method,
+                iat: p.iat,
+                cti,
+                sender: Some(index),
+            },
+            p,
+        ))
+    }
+
+    /// Checks a Sign1's algorithm and signature with the key at `index`.
+    fn verify_sign1(
+        &mut self,
+        index: usize,
+        p: &Protected<'_>,
+        prot: &[u8],
+        binding: &[u8],
+        payload: &[u8],
+        signature: &[u8],
+    ) -> Result<(), EnvelopeError> {
         let entry = self.entries.get(index).ok_or(EnvelopeError::UnknownKey)?;
         let (id, key) = match &entry.key {
             Prepared::Verify(id, k) => (*id, k),
@@ -441,19 +467,17 @@ impl Opener {
         self.scratch.truncate(n);
         self.scratch.extend_from_slice(payload);
         key.verify(&self.scratch, signature)?;
-        let role = entry.role.clone();
-        let cti = self.admit(&p, index, &role)?;
-        Ok((
-            Opened {
-                mode: Mode::Sign1,
-                payload,
-                method: p.method,
-                iat: p.iat,
-                cti,
-                sender: Some(index),
-            },
-            p,
-        ))
+        Ok(())
+    }
+
+    /// Drops a key learned from a message whose signature did not verify, so forged
+    /// messages cannot fill the learned-key table.
+    fn forget_last_learned(&mut self, sender: Option<SenderId<'_>>) {
+        if let Some(SenderId::Spki(spki)) = sender {
+            self.by_spki.remove(spki);
+            self.entries.pop();
+            self.learned = self.learned.saturating_sub(1);
+        }
     }
 
     fn open_encrypted<'m>(

@@ -166,7 +166,9 @@ fn parse_cose_key(r: &mut Reader<'_>) -> Result<(KeyAgreementId, [u8; 65], usize
     expect(r, KEY_X)?;
     let x = r.bstr()?;
     match (kty, crv, pairs) {
-        (KTY_OKP, CRV_X25519, 3) if x.len() == 32 => {
+        // RFC 7748 §5 makes receivers ignore bit 255; the profile requires it clear, so a
+        // flipped top bit cannot pass unnoticed.
+        (KTY_OKP, CRV_X25519, 3) if x.len() == 32 && x.last().is_some_and(|b| b & 0x80 == 0) => {
             out.get_mut(..32).ok_or(bad)?.copy_from_slice(x);
             Ok((KeyAgreementId::X25519, out, 32))
         }

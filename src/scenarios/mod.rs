@@ -1,0 +1,118 @@
+//! Deployment presets whose capability tables come from executed attacks.
+//!
+//! Each preset is a small in-memory deployment (callers, servers or nodes, an attacker) on
+//! one backend, with keys from [`crate::envelope::fixtures`]. Every row of its table is one
+//! attack run as real seal and open calls; whether the row reads "yes" or "no" is decided
+//! only by that attack's [`Outcome`] (accepted, or rejected with which
+//! [`EnvelopeError`](crate::envelope::EnvelopeError) kind). A regression in the envelope
+//! therefore changes the table.
+//!
+//! Presets 1–4 are the four deployment scenarios of MCollective's AES security plugin
+//! (<https://github.com/choria-legacy/marionette-collective/blob/master/website/reference/plugins/security_aes.md>);
+//! 5 is a MAAS-style shared region secret (every node MACs with one key); 6 is Trove-style
+//! per-guest symmetric keys kept wrapped under a KEK.
+
+mod harness;
+mod mcollective;
+mod shared_mac;
+mod trove;
+
+use serde::Serialize;
+
+use crate::backend::Backend;
+use crate::envelope::EnvelopeError;
+use mcollective::{Distribution, ServerKeys};
+
+pub use harness::{Outcome, Row, YesIf};
+
+/// The rows one preset produced, with the algorithms it ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    /// Algorithms used, e.g. `signatures EdDSA`.
+    pub algorithms: Vec<String>,
+    /// One row per executed attack.
+    pub rows: Vec<Row>,
+}
+
+/// A deployment preset.
+#[derive(Debug, Clone, Copy)]
+pub struct Preset {
+    /// Name on the command line and in JSON.
+    pub name: &'static str,
+    /// One-line description.
+    pub title: &'static str,
+    /// Runs every attack of the preset on a backend.
+    pub run: fn(&'static Backend) -> Result<Run, EnvelopeError>,
+}
+
+/// Every preset, in report order.
+pub const ALL_PRESETS: &[Preset] = &[
+    Preset {
+        name: "mcollective-unique-manual",
+        title: "MCollective AES plugin: unique server keys, public keys distributed manually",
+        run: |b| mcollective::run(b, ServerKeys::Unique, Distribution::Manual),
+    },
+    Preset {
+        name: "mcollective-unique-learned",
+        title: "MCollective AES plugin: unique server keys, public keys learned (send_pubkey/learn_pubkeys)",
+        run: |b| mcollective::run(b, ServerKeys::Unique, Distribution::Learned),
+    },
+    Preset {
+        name: "mcollective-shared-manual",
+        title: "MCollective AES plugin: one shared server key pair, public keys distributed manually",
+        run: |b| mcollective::run(b, ServerKeys::Shared, Distribution::Manual),
+    },
+    Preset {
+        name: "mcollective-shared-learned",
+        title: "MCollective AES plugin: one shared server key pair, public keys learned (send_pubkey/learn_pubkeys)",
+        run: |b| mcollective::run(b, ServerKeys::Shared, Distribution::Learned),
+    },
+    Preset {
+        name: "shared-mac",
+        title: "MAAS-style region secret: every node MACs with one shared HMAC key",
+        run: shared_mac::run,
+    },
+    Preset {
+        name: "trove",
+        title: "Trove-style symmetric keys: a control-plane key and one key per guest, wrapped under a KEK at rest",
+        run: trove::run,
+    },
+];
+
+/// Looks a preset up by name.
+pub fn by_name(name: &str) -> Option<&'static Preset> {
+    ALL_PRESETS.iter().find(|p| p.name == name)
+}
+
+/// One preset's table as run on one backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct PresetReport {
+    /// Preset name.
+    pub preset: &'static str,
+    /// Preset description.
+    pub title: &'static str,
+    /// Backend the deployment ran on.
+    pub backend: &'static str,
+    /// Algorithms and rows.
+    #[serde(flatten)]
+    pub run: Run,
+}
+
+impl Preset {
+    /// Runs the preset on `backend`.
+    pub fn report(&self, backend: &'static Backend) -> Result<PresetReport, EnvelopeError> {
+        Ok(PresetReport {
+            preset: self.name,
+            title: self.title,
+            backend: backend.name,
+            run: (self.run)(backend)?,
+        })
+    }
+}
+
+impl PresetReport {
+    /// The row with this id.
+    pub fn row(&self, id: &str) -> Option<&Row> {
+        self.run.rows.iter().find(|r| r.id == id)
+    }
+}

@@ -1,0 +1,281 @@
+//! The deployment presets: their tables follow from executed attacks, so these assertions
+//! check the envelope's behaviour (a regression in key learning, recipient handling, replay
+//! or freshness changes an outcome and fails here), plus the `sealbench scenarios` command.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::process::Command;
+
+use sealbench::backend::ALL_BACKENDS;
+use sealbench::envelope::EnvelopeError;
+use sealbench::scenarios::{ALL_PRESETS, Outcome, PresetReport, Row, by_name};
+
+fn report(name: &str) -> PresetReport {
+    by_name(name).unwrap().report(ALL_BACKENDS[0]).unwrap()
+}
+
+fn cell<'r>(r: &'r PresetReport, id: &str) -> &'r Row {
+    r.row(id)
+        .unwrap_or_else(|| panic!("{}: no row {id}", r.preset))
+}
+
+fn rejected(r: &PresetReport, id: &str, kind: &str) {
+    let o = &cell(r, id).outcome;
+    assert!(
+        matches!(o, Outcome::Rejected { .. }) && o.kind() == Some(kind),
+        "{} {id}: expected rejection ({kind}), got {o}",
+        r.preset
+    );
+}
+
+fn accepted_as(r: &PresetReport, id: &str, role: &str) {
+    match &cell(r, id).outcome {
+        Outcome::Accepted {
+            role: Some(got), ..
+        } => assert_eq!(got, role, "{} {id}", r.preset),
+        other => panic!(
+            "{} {id}: expected acceptance as {role}, got {other}",
+            r.preset
+        ),
+    }
+}
+
+#[test]
+fn every_preset_runs_its_baselines_pass_and_cells_follow_outcomes() {
+    for p in ALL_PRESETS {
+        let r = p.report(ALL_BACKENDS[0]).unwrap();
+        assert!(r.run.rows.len() >= 10, "{}", p.name);
+        for row in &r.run.rows {
+            let attack_worked = !matches!(row.outcome, Outcome::Rejected { .. });
+            let expected = match row.yes_if {
+                sealbench::scenarios::YesIf::Succeeded => attack_worked,
+                sealbench::scenarios::YesIf::Rejected => !attack_worked,
+            };
+            assert_eq!(row.supported, expected, "{} {}", p.name, row.id);
+            assert_ne!(
+                row.outcome.kind(),
+                Some("unsupported"),
+                "{} {}",
+                p.name,
+                row.id
+            );
+        }
+        let baselines: Vec<_> = r
+            .run
+            .rows
+            .iter()
+            .filter(|row| row.capability.contains("(baseline)"))
+            .collect();
+        assert!(!baselines.is_empty(), "{}", p.name);
+        for row in baselines {
+            assert!(
+                matches!(row.outcome, Outcome::Accepted { .. }),
+                "{} {}",
+                p.name,
+                row.id
+            );
+        }
+    }
+}
+
+/// The plugin document's four capability tables, row by row (the manual shared-key
+/// scenario lists no "new nodes" row; ours has the unique-manual answer).
+#[test]
+fn mcollective_tables_match_the_plugin_documentation() {
+    let rows = [
+        "clients-identified",
+        "client-key-reads-requests",
+        "client-key-by-listening",
+        "replies-only-caller",
+        "new-key-requests",
+        "servers-identified",
+        "server-key-reads-registration",
+        "server-key-by-listening",
+        "registration-protected",
+        "new-node-registration",
+    ];
+    let documented: [(&str, [bool; 10]); 4] = [
+        (
+            "mcollective-unique-manual",
+            [
+                true, true, false, true, false, true, true, false, true, false,
+            ],
+        ),
+        (
+            "mcollective-unique-learned",
+            [true, true, true, true, true, true, true, true, true, true],
+        ),
+        (
+            "mcollective-shared-manual",
+            [
+                true, true, false, true, false, false, true, false, false, false,
+            ],
+        ),
+        (
+            "mcollective-shared-learned",
+            [true, true, true, true, true, false, true, true, false, true],
+        ),
+    ];
+    for (preset, cells) in documented {
+        let r = report(preset);
+        for (id, want) in rows.iter().zip(cells) {
+            assert_eq!(cell(&r, id).supported, want, "{preset} {id}");
+        }
+    }
+}
+
+#[test]
+fn learned_keys_admit_new_key_pairs_and_manual_keys_reject_them() {
+    for preset in ["mcollective-unique-learned", "mcollective-shared-learned"] {
+        let r = report(preset);
+        accepted_as(&r, "new-key-requests", "client");
+        accepted_as(&r, "new-node-registration", "client");
+        assert!(matches!(
+            cell(&r, "client-key-by-listening").outcome,
+            Outcome::Accepted { .. }
+        ));
+    }
+    for preset in ["mcollective-unique-manual", "mcollective-shared-manual"] {
+        let r = report(preset);
+        rejected(&r, "new-key-requests", "unknown-key");
+        rejected(&r, "new-node-registration", "unknown-key");
+        rejected(&r, "client-key-by-listening", "unknown-key");
+    }
+    // Learning without an authorization policy lets a compromised server act as a client.
+    accepted_as(
+        &report("mcollective-unique-learned"),
+        "server-makes-requests",
+        "client",
+    );
+    rejected(
+        &report("mcollective-unique-manual"),
+        "server-makes-requests",
+        "forbidden",
+    );
+}
+
+#[test]
+fn shared_server_keys_let_a_compromised_server_impersonate_and_read_other_servers() {
+    for preset in ["mcollective-shared-manual", "mcollective-shared-learned"] {
+        let r = report(preset);
+        accepted_as(&r, "servers-identified", "server");
+        accepted_as(&r, "registration-protected", "server");
+        accepted_as(&r, "server-reads-server-replies", "server");
+    }
+    for preset in ["mcollective-unique-manual", "mcollective-unique-learned"] {
+        let r = report(preset);
+        rejected(&r, "servers-identified", "authentication");
+        rejected(&r, "registration-protected", "authentication");
+        rejected(&r, "server-reads-server-replies", "unknown-key");
+    }
+}
+
+#[test]
+fn replies_stay_with_the_caller_and_stale_or_replayed_requests_fail_everywhere() {
+    for p in &ALL_PRESETS[..4] {
+        let r = report(p.name);
+        rejected(&r, "replies-only-caller", "unknown-key");
+        rejected(&r, "server-reads-caller-replies", "unknown-key");
+        rejected(&r, "eavesdropper-reads-replies", "unknown-key");
+        rejected(&r, "clients-identified", "authentication");
+        assert!(matches!(
+            cell(&r, "eavesdropper-reads-requests").outcome,
+            Outcome::Exposed { .. }
+        ));
+    }
+    for p in ALL_PRESETS {
+        let r = report(p.name);
+        rejected(&r, "replayed-request", "replayed");
+        rejected(&r, "stale-request", "expired");
+    }
+}
+
+#[test]
+fn a_shared_mac_lets_one_compromised_node_forge_for_the_whole_region() {
+    let r = report("shared-mac");
+    accepted_as(&r, "compromised-node-forges-region", "region");
+    accepted_as(&r, "compromised-node-boots-vm", "region");
+    accepted_as(&r, "nodes-identified", "region");
+    rejected(&r, "outsider-forges", "authentication");
+    rejected(&r, "new-key-requests", "unknown-key");
+    assert!(matches!(
+        cell(&r, "eavesdropper-reads").outcome,
+        Outcome::Exposed { .. }
+    ));
+}
+
+#[test]
+fn per_guest_keys_stop_cross_guest_reads_and_forgery() {
+    let r = report("trove");
+    rejected(&r, "cross-guest-read", "unknown-key");
+    rejected(&r, "guest-reads-control-plane", "unknown-key");
+    rejected(&r, "eavesdropper-reads", "unknown-key");
+    rejected(&r, "guests-identified", "authentication");
+    rejected(&r, "guest-calls-control-plane-method", "forbidden");
+    rejected(&r, "reflected-to-guest", "forbidden");
+    rejected(&r, "database-dump-reads", "authentication");
+    accepted_as(&r, "control-plane-host-reads-all", "guest");
+}
+
+/// The same deployment gives the same table on every backend that can run it; a backend
+/// that cannot says why.
+#[test]
+fn tables_agree_across_backends() {
+    let shape = |r: &PresetReport| -> Vec<(String, bool, Option<&'static str>)> {
+        r.run
+            .rows
+            .iter()
+            .map(|row| (row.id.to_string(), row.supported, row.outcome.kind()))
+            .collect()
+    };
+    for p in ALL_PRESETS {
+        let reference = shape(&p.report(ALL_BACKENDS[0]).unwrap());
+        for &b in &ALL_BACKENDS[1..] {
+            match p.report(b) {
+                Ok(r) => assert_eq!(shape(&r), reference, "{} on {}", p.name, b.name),
+                Err(EnvelopeError::Unsupported(u)) => {
+                    eprintln!("{} not run on {}: {u}", p.name, b.name)
+                }
+                Err(e) => panic!("{} on {}: {e}", p.name, b.name),
+            }
+        }
+    }
+}
+
+fn sealbench(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sealbench"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn cli_prints_tables_and_json_and_rejects_unknown_names() {
+    let out = sealbench(&["scenarios", "--preset", "shared-mac"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("| Feature / Capability"), "{text}");
+    assert!(text.contains("rejected: authentication"), "{text}");
+
+    let out = sealbench(&["scenarios", "--json"]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let presets = doc["presets"].as_array().unwrap();
+    assert_eq!(presets.len(), ALL_PRESETS.len());
+    assert_eq!(presets[0]["backend"], ALL_BACKENDS[0].name);
+    assert!(doc["environment"]["cpu"].is_object());
+    let row = &presets[0]["rows"][0];
+    assert!(row["supported"].is_boolean() && row["outcome"].is_string());
+
+    for (flag, valid) in [("--preset", "trove"), ("--backend", ALL_BACKENDS[0].name)] {
+        let out = sealbench(&["scenarios", flag, "nope"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(valid), "{flag}: {err}");
+    }
+}

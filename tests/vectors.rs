@@ -1,0 +1,265 @@
+//! The committed golden and negative envelope vectors (`vectors/envelope/`) on every
+//! backend, a regeneration with the same seed, and the checker's own failure modes
+//! (wrong outcomes, malformed files, exit codes).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sealbench::backend::ALL_BACKENDS;
+use sealbench::conformance::Outcome;
+use sealbench::envelope::vectors::{
+    CheckReport, Class, DEFAULT_SEED, Expected, Vector, VectorError, check_vector, check_vectors,
+    generate_dir, load_dir, parse_vector,
+};
+
+fn committed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/envelope")
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+fn assert_clean(report: &CheckReport, files: usize) {
+    for (backend, t) in report.tallies() {
+        eprintln!(
+            "{backend}: {} passed, {} failed, {} unsupported {:?}",
+            t.passed, t.failed, t.unsupported, t.unsupported_reasons
+        );
+    }
+    let failures: Vec<String> = report
+        .failures()
+        .map(|r| format!("{} on {}: {:?}", r.vector, r.backend, r.outcome))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "wrong outcomes:\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(report.vectors, files);
+    assert_eq!(report.results.len(), files * ALL_BACKENDS.len());
+    // The first backend (RustCrypto in a default build) runs every vector.
+    if ALL_BACKENDS[0].name == "rustcrypto" {
+        let (_, t) = &report.tallies()[0];
+        assert_eq!((t.passed, t.unsupported), (files, 0));
+    }
+}
+
+#[test]
+fn committed_vectors_check_clean_on_every_backend() {
+    let dir = committed();
+    let files = json_files(&dir);
+    let vectors = load_dir(&dir).unwrap();
+    assert_eq!(vectors.len(), files.len());
+    let golden = vectors.iter().filter(|v| v.class == Class::Golden).count();
+    assert_eq!(
+        (golden, vectors.len() - golden),
+        (31, 34),
+        "vector counts changed"
+    );
+    assert_clean(&check_vectors(&vectors, ALL_BACKENDS), files.len());
+}
+
+#[test]
+fn regenerating_with_the_same_seed_checks_clean_and_keeps_names_and_seeds() {
+    let dir = std::env::temp_dir().join(format!("sealbench-vectors-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = generate_dir(&dir, DEFAULT_SEED).unwrap();
+    let fresh = load_dir(&dir).unwrap();
+    assert_eq!(fresh.len(), written.len());
+    assert_clean(&check_vectors(&fresh, ALL_BACKENDS), written.len());
+
+    let old = load_dir(&committed()).unwrap();
+    let names = |v: &[Vector]| v.iter().map(|v| v.name.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&fresh),
+        names(&old),
+        "the committed vectors are stale"
+    );
+    for (a, b) in fresh.iter().zip(&old) {
+        let seed = |v: &Vector| v.seal.as_ref().map(|s| s.seed);
+        assert_eq!(seed(a), seed(b), "{}", a.name);
+        assert_eq!(a.expect, b.expect, "{}", a.name);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `deterministic: false` is only claimed where some backend really re-seals differently.
+#[test]
+fn deterministic_flags_are_tight() {
+    if ALL_BACKENDS.len() < 2 {
+        return; // ES256 is deterministic (RFC 6979) on RustCrypto alone
+    }
+    for mut v in load_dir(&committed()).unwrap() {
+        if v.class != Class::Golden || v.deterministic {
+            continue;
+        }
+        v.deterministic = true;
+        let failed = ALL_BACKENDS
+            .iter()
+            .filter(|&&b| matches!(check_vector(&v, b), Outcome::Failed { .. }))
+            .count();
+        assert!(failed > 0, "{} re-seals identically everywhere", v.name);
+    }
+}
+
+#[test]
+fn wrong_messages_and_wrong_expectations_fail() {
+    for mut v in load_dir(&committed()).unwrap() {
+        let original = v.clone();
+        match &v.expect {
+            Expected::Ok { .. } => {
+                // Flip a bit of the protected header (byte 10 lies in it in every mode):
+                // the message must no longer open. (Not just any byte: a bit of another
+                // recipient's wrapped key goes unnoticed by this receiver, as in COSE.)
+                v.message[10] ^= 0x01;
+            }
+            Expected::Error(kind) => {
+                let other = if kind == "authentication" {
+                    "replayed"
+                } else {
+                    "authentication"
+                };
+                v.expect = Expected::Error(other.to_string());
+            }
+        }
+        for &b in ALL_BACKENDS {
+            let outcome = check_vector(&v, b);
+            let before = check_vector(&original, b);
+            match before {
+                Outcome::Passed => assert!(
+                    matches!(outcome, Outcome::Failed { .. }),
+                    "{} on {}: a wrong vector gave {outcome:?}",
+                    v.name,
+                    b.name
+                ),
+                _ => assert!(!matches!(outcome, Outcome::Passed), "{}", v.name),
+            }
+        }
+    }
+}
+
+fn malformed(text: &str) -> (String, String) {
+    match parse_vector("f.json", "golden-mac0-hmac256", text) {
+        Err(VectorError::Malformed { field, detail, .. }) => (field, detail),
+        other => panic!("expected a malformed-file error, got {other:?}"),
+    }
+}
+
+/// A change to a vector's JSON.
+type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+
+#[test]
+fn malformed_files_name_the_field() {
+    let text = std::fs::read_to_string(committed().join("golden-mac0-hmac256.json")).unwrap();
+    parse_vector("f.json", "golden-mac0-hmac256", &text).unwrap();
+    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        f(&mut v);
+        malformed(&serde_json::to_string(&v).unwrap())
+    };
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "receiver.keys[0].alg",
+            Box::new(|v| v["receiver"]["keys"][0]["alg"] = "HMAC512".into()),
+        ),
+        (
+            "receiver.keys[0].symmetric_hex",
+            Box::new(|v| v["receiver"]["keys"][0]["symmetric_hex"] = "zz".into()),
+        ),
+        ("message_hex", Box::new(|v| v["message_hex"] = 7.into())),
+        (
+            "expect.kind",
+            Box::new(|v| v["expect"] = serde_json::json!({"result": "error", "kind": "nope"})),
+        ),
+        (
+            "expect",
+            Box::new(|v| v["expect"] = serde_json::json!({"result": "error", "kind": "replayed"})),
+        ),
+        ("seal.extra", Box::new(|v| v["seal"]["extra"] = 1.into())),
+        (
+            "receiver.options.window_s",
+            Box::new(|v| {
+                v["receiver"]["options"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("window_s");
+            }),
+        ),
+        (
+            "schema_version",
+            Box::new(|v| v["schema_version"] = 2.into()),
+        ),
+        ("name", Box::new(|v| v["name"] = "other".into())),
+        (
+            "seal",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("seal");
+            }),
+        ),
+        (
+            "seal.content",
+            Box::new(|v| v["seal"]["content"] = "A128GCM".into()),
+        ),
+        ("opens", Box::new(|v| v["opens"] = 0.into())),
+    ];
+    for (field, f) in cases {
+        let (got, detail) = edit(&*f);
+        assert_eq!(got, field, "{detail}");
+    }
+    assert_eq!(malformed("{").0, "(file)");
+}
+
+#[test]
+fn the_command_exits_0_1_and_2() {
+    let exe = env!("CARGO_BIN_EXE_sealbench");
+    let run = |dir: &Path| {
+        let out = Command::new(exe)
+            .args(["vectors", "check"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.code(), text)
+    };
+    let (code, text) = run(&committed());
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("0 failed"), "{text}");
+
+    let dir = std::env::temp_dir().join(format!("sealbench-vectors-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = committed().join("negative-replayed-mac0.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&src).unwrap()).unwrap();
+    v["opens"] = 1.into();
+    let path = dir.join("negative-replayed-mac0.json");
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let (code, text) = run(&dir);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("FAILED negative-replayed-mac0"), "{text}");
+
+    v["opens"] = "two".into();
+    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    let (code, text) = run(&dir);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("negative-replayed-mac0.json: field `opens`"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
