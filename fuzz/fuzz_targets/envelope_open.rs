@@ -1,0 +1,45 @@
+//! Opening arbitrary bytes with fixed trust stores (those of committed golden vectors:
+//! MAC, AEAD, signature, hybrid and nested modes, key learning on for the SPKI vector).
+//! Must never panic; a mutated message must never open to a payload the sender did not seal.
+#![no_main]
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use libfuzzer_sys::fuzz_target;
+use sealbench::backend::ALL_BACKENDS;
+use sealbench::envelope::vectors::parse_vector;
+use sealbench::envelope::{ManualClock, OpenOptions, Opener};
+
+const VECTORS: &[(&str, &str)] = &[
+    ("mac0", include_str!("../../vectors/envelope/golden-mac0-hmac256.json")),
+    ("encrypt0", include_str!("../../vectors/envelope/golden-encrypt0-a128gcm.json")),
+    ("sign1", include_str!("../../vectors/envelope/golden-sign1-eddsa-kid.json")),
+    ("spki", include_str!("../../vectors/envelope/golden-sign1-eddsa-spki.json")),
+    ("x25519", include_str!("../../vectors/envelope/golden-encrypt-ecdh-es-x25519-a128gcm.json")),
+    ("nested", include_str!("../../vectors/envelope/golden-sign-encrypt-eddsa-ecdh-es-x25519.json")),
+];
+
+fn openers() -> &'static Mutex<Vec<Opener>> {
+    static OPENERS: OnceLock<Mutex<Vec<Opener>>> = OnceLock::new();
+    OPENERS.get_or_init(|| {
+        let backend = ALL_BACKENDS[0];
+        let v = VECTORS
+            .iter()
+            .map(|(name, text)| {
+                let v = parse_vector(name, name, text).expect("committed vector parses");
+                let options = OpenOptions { window_s: u64::MAX / 4, max_learned: 64, ..v.receiver.options.clone() };
+                let clock = Arc::new(ManualClock::new(v.receiver.time_s));
+                Opener::new(backend, &v.receiver.store, options, clock).expect("store prepares")
+            })
+            .collect();
+        Mutex::new(v)
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(mut openers) = openers().lock() else { return };
+    for o in openers.iter_mut() {
+        let mut buf = data.to_vec();
+        let _ = o.open(&mut buf);
+    }
+});
