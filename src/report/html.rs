@@ -1,0 +1,154 @@
+//! A self-contained `index.html`: inline CSS, figures inline as SVG, no network.
+
+use std::fmt::Write as _;
+
+use super::document::{Block, Report};
+use super::tables::Table;
+use super::{Exporter, OutputFile, ReportError};
+
+/// Writes `index.html`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HtmlExporter;
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; margin: 0 auto; max-width: 1200px;
+       padding: 0 24px 48px; color: #1b1b1b; line-height: 1.45; }
+h1 { border-bottom: 3px solid #0072B2; padding-bottom: 6px; }
+h2 { margin-top: 40px; border-bottom: 1px solid #ccc; padding-bottom: 4px; }
+nav ul { columns: 3; }
+table { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px; display: block; overflow-x: auto; }
+caption { caption-side: top; text-align: left; font-weight: bold; padding: 4px 0; }
+th, td { border: 1px solid #d0d0d0; padding: 3px 8px; vertical-align: top; }
+th { background: #eef3f8; text-align: left; }
+tr:nth-child(even) td { background: #fafafa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 12px 0 24px; }
+figure svg { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
+figcaption { font-size: 13px; color: #555; }
+p.not-measured { font-style: italic; color: #8a4b00; background: #fff6e5; padding: 6px 10px; }
+";
+
+/// Escapes text for HTML content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline `code` spans in backticks become `<code>`.
+fn inline(text: &str) -> String {
+    esc(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+fn table(out: &mut String, t: &Table) {
+    out.push_str("<table>");
+    if !t.caption.is_empty() {
+        let _ = write!(out, "<caption>{}</caption>", esc(&t.caption));
+    }
+    out.push_str("<thead><tr>");
+    for h in &t.header {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    let numeric: Vec<bool> = (0..t.header.len()).map(|c| t.is_numeric(c)).collect();
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for (c, cell) in row.iter().enumerate() {
+            let class = if numeric.get(c) == Some(&true) {
+                " class=\"num\""
+            } else {
+                ""
+            };
+            let _ = write!(out, "<td{class}>{}</td>", esc(cell));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// Renders the whole report as one HTML document.
+pub fn render(report: &Report) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head><body>\n<h1>{}</h1>\n",
+        esc(&report.title),
+        esc(&report.title)
+    );
+    for line in &report.intro {
+        let _ = writeln!(out, "<p>{}</p>", inline(line));
+    }
+    out.push_str("<nav><ul>\n");
+    for s in &report.sections {
+        let _ = writeln!(out, "<li><a href=\"#{}\">{}</a></li>", s.id, esc(&s.title));
+    }
+    out.push_str("</ul></nav>\n");
+    for s in &report.sections {
+        let _ = writeln!(out, "<section id=\"{}\"><h2>{}</h2>", s.id, esc(&s.title));
+        for b in &s.blocks {
+            match b {
+                Block::Text(t) => {
+                    let _ = writeln!(out, "<p>{}</p>", inline(t));
+                }
+                Block::Heading(h) => {
+                    let _ = writeln!(out, "<h3>{}</h3>", esc(h));
+                }
+                Block::Table(t) => table(&mut out, t),
+                Block::Figure(f) => {
+                    let _ = writeln!(
+                        out,
+                        "<figure id=\"fig-{name}\">{svg}<figcaption>{title} · \
+                         <a href=\"{name}.png\">PNG</a> · <a href=\"{name}.svg\">SVG</a></figcaption></figure>",
+                        name = esc(&f.name),
+                        svg = f.svg,
+                        title = esc(&f.title),
+                    );
+                }
+                Block::NotMeasured(t) => {
+                    let _ = writeln!(out, "<p class=\"not-measured\">{}</p>", inline(t));
+                }
+            }
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+impl Exporter for HtmlExporter {
+    fn render(&self, report: &Report) -> Result<Vec<OutputFile>, ReportError> {
+        Ok(vec![OutputFile {
+            name: "index.html".into(),
+            bytes: render(report).into_bytes(),
+        }])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_code_spans_marked() {
+        assert_eq!(esc("<a href=\"x\">&"), "&lt;a href=&quot;x&quot;&gt;&amp;");
+        assert_eq!(inline("run `kat --json`"), "run <code>kat --json</code>");
+    }
+}
