@@ -17,6 +17,10 @@
 pub mod backend;
 pub mod cli;
 pub mod conformance;
+pub mod measure;
 pub mod cpu;
 pub mod envelope;
+pub mod scenarios;
 pub mod results;
+pub mod report;
+pub mod decide;

@@ -5,10 +5,15 @@
 
 mod backends;
 mod cpu;
+mod decide;
 mod envelope_io;
 mod kat;
 mod open;
+mod report;
+mod run;
+mod scenarios;
 mod seal;
+mod vectors;
 
 use std::process::ExitCode;
 
@@ -41,6 +46,16 @@ pub enum Command {
     Seal(seal::Args),
     /// Verify an envelope (file or stdin); print the payload and, on stderr, the verified sender, role and claims.
     Open(open::Args),
+    /// Run deployment presets (MCollective, shared MAC, Trove) and print capability tables decided by executed attacks.
+    Scenarios(scenarios::Args),
+    /// Generate or check the golden and negative envelope vectors on every backend.
+    Vectors(vectors::Args),
+    /// Encrypt everything or only what is sensitive? Cost every strategy for a traffic profile from a results file and recommend one.
+    Decide(decide::Args),
+    /// Measure the scenario matrix (raw primitives, envelopes, plain framing) per backend and size; write results JSON/CSV and print overhead ratios, cost fits and bytes on the wire.
+    Run(run::Args),
+    /// Write a design-review report (markdown, self-contained HTML, CSV, SVG/PNG plots) from results files; several files compare machines.
+    Report(report::Args),
 }
 
 /// Runs a parsed command line.
@@ -51,6 +66,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kat(args) => kat::run(&args),
         Command::Seal(args) => seal::run(&args),
         Command::Open(args) => open::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Scenarios(args) => scenarios::run(&args),
+        Command::Vectors(args) => vectors::run(&args),
+        Command::Decide(args) => decide::run(&args),
     }
 }
 

@@ -1,0 +1,422 @@
+//! `sealbench run`: measure the scenario matrix, write results JSON and CSV, print a summary.
+
+use std::fs::File;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::backend::{ALL_BACKENDS, Backend};
+use crate::cpu::{IA32CAP_MASK_AESNI_PCLMUL, IA32CAP_VAR};
+use crate::measure::engine::{self, Outcome};
+use crate::measure::summary::{self, envelope_ratios, speedups, wire_table};
+use crate::measure::{DEFAULT, DEFAULT_SIZES, MatrixSpec, PRECISE, Profile, QUICK, RealTimer};
+use crate::measure::{Scenario, Work, csv, matrix};
+use crate::results::{Environment, ResultsFile, Run, SCHEMA_VERSION};
+
+/// Backend tag of the scenarios measured with AES-NI and PCLMULQDQ masked off.
+const NO_AESNI: &str = "no-aesni";
+/// Backends whose AES dispatch honours `OPENSSL_ia32cap`.
+const MASKABLE: &[&str] = &["openssl", "aws-lc"];
+/// Largest accepted payload size (64 MiB).
+const MAX_SIZE: usize = 64 << 20;
+
+/// Arguments of `sealbench run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Quick profile: 1 ms samples, 11 per scenario, public-key families at 64 and 1350 B
+    /// only; the whole default matrix in about a minute.
+    #[arg(long, conflicts_with = "precise")]
+    quick: bool,
+    /// Precise profile: 20 ms samples, 51 per scenario (default: 5 ms, 21).
+    #[arg(long)]
+    precise: bool,
+    /// Payload sizes in bytes, comma-separated [default: 16,64,256,1024,1350,4096,8192,16384,65536,1048576].
+    #[arg(long, value_name = "LIST")]
+    sizes: Option<String>,
+    /// Only this backend (repeatable; default: every compiled-in backend).
+    #[arg(long = "backend", value_name = "NAME")]
+    backends: Vec<String>,
+    /// Only scenarios whose id contains this substring.
+    #[arg(long, value_name = "SUBSTR")]
+    filter: Option<String>,
+    /// Write the results file (JSON) here.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Write one CSV row per scenario here.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Also measure the openssl and aws-lc AEADs in a child process with AES-NI and
+    /// PCLMULQDQ masked off (OPENSSL_ia32cap), labelled `<backend>@no-aesni`, and report the
+    /// hardware speed-up per size.
+    #[arg(long)]
+    software: bool,
+    /// No progress bar (it is also hidden when stderr is not a terminal).
+    #[arg(long)]
+    quiet: bool,
+    /// Internal: run as the masked child of --software (AEAD scenarios only, tagged).
+    #[arg(long, hide = true, value_parser = [NO_AESNI])]
+    child_tag: Option<String>,
+}
+
+fn profile(args: &Args) -> &'static Profile {
+    match (args.quick, args.precise) {
+        (true, _) => &QUICK,
+        (_, true) => &PRECISE,
+        _ => &DEFAULT,
+    }
+}
+
+fn parse_sizes(list: Option<&str>) -> anyhow::Result<Vec<usize>> {
+    let Some(list) = list else {
+        return Ok(DEFAULT_SIZES.to_vec());
+    };
+    let mut sizes = Vec::new();
+    for item in list.split(',').map(str::trim) {
+        let n: usize = item
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_SIZE).contains(n))
+            .with_context(|| {
+                format!("--sizes: {item:?} is not a size in bytes from 1 to {MAX_SIZE}")
+            })?;
+        sizes.push(n);
+    }
+    sizes.sort_unstable();
+    sizes.dedup();
+    Ok(sizes)
+}
+
+fn parse_backends(names: &[String]) -> anyhow::Result<Vec<&'static Backend>> {
+    if names.is_empty() {
+        return Ok(ALL_BACKENDS.to_vec());
+    }
+    let mut out: Vec<&'static Backend> = Vec::new();
+    for name in names {
+        let Some(b) = crate::backend::by_name(name) else {
+            let known: Vec<&str> = ALL_BACKENDS.iter().map(|b| b.name).collect();
+            bail!(
+                "--backend {name}: unknown backend (built in: {})",
+                known.join(", ")
+            );
+        };
+        if !out.iter().any(|o| o.name == b.name) {
+            out.push(b);
+        }
+    }
+    Ok(out)
+}
+
+fn create(path: Option<&Path>, flag: &str) -> anyhow::Result<Option<File>> {
+    path.map(|p| File::create(p).with_context(|| format!("{flag} {}: cannot create", p.display())))
+        .transpose()
+}
+
+fn progress(n: usize, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(n as u64);
+    if let Ok(style) = ProgressStyle::with_template(
+        "[{elapsed_precise}] {bar:30} {pos}/{len} ETA {eta} {wide_msg}",
+    ) {
+        pb.set_style(style);
+    }
+    pb
+}
+
+pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let profile = profile(args);
+    let sizes = parse_sizes(args.sizes.as_deref())?;
+    let backends = parse_backends(&args.backends)?;
+    let mut out_file = create(args.out.as_deref(), "--out")?;
+    let mut csv_file = create(args.csv.as_deref(), "--csv")?;
+    let tag: Option<&'static str> = args.child_tag.as_ref().map(|_| NO_AESNI);
+    let spec = MatrixSpec {
+        sizes: sizes.clone(),
+        backends: backends.clone(),
+        quick: profile.name == "quick",
+    };
+    let mut scenarios: Vec<Scenario> = matrix(&spec);
+    if let Some(tag) = tag {
+        scenarios.retain(|s| matches!(s.work, Work::Aead(_)));
+        scenarios.iter_mut().for_each(|s| s.backend_tag = Some(tag));
+    }
+    if let Some(f) = &args.filter {
+        scenarios.retain(|s| s.id().contains(f.as_str()) || s.untagged_id().contains(f.as_str()));
+    }
+    if scenarios.is_empty() {
+        bail!("--filter/--sizes/--backend select no scenario");
+    }
+
+    let pb = progress(scenarios.len(), args.quiet);
+    let timer = RealTimer::new();
+    let mut outcome = engine::run(&scenarios, profile, &timer, &mut |i, id| {
+        pb.set_position(i as u64);
+        pb.set_message(id.to_string());
+    });
+    pb.finish_and_clear();
+
+    let masked = if args.software && tag.is_none() {
+        software_child(args, &sizes, &backends)?
+    } else {
+        None
+    };
+    if let Some(child) = &masked {
+        outcome.results.extend(child.results.iter().cloned());
+    }
+    let fits = summary::fits(&outcome.results);
+    let env = Environment::capture(&backends);
+    let file = ResultsFile {
+        kind: "sealbench-results".into(),
+        schema_version: SCHEMA_VERSION,
+        runs: vec![Run {
+            environment: serde_json::to_value(&env)?,
+            profile: profile.name.into(),
+            clock: "wall".into(),
+            scenarios: outcome.results.clone(),
+            fits,
+        }],
+    };
+    if let (Some(f), Some(p)) = (out_file.as_mut(), &args.out) {
+        serde_json::to_writer_pretty(&mut *f, &file)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| Ok(f.write_all(b"\n")?))
+            .with_context(|| format!("--out {}: cannot write", p.display()))?;
+    }
+    if let (Some(f), Some(p)) = (csv_file.as_mut(), &args.csv) {
+        f.write_all(csv::to_csv(&outcome.results).as_bytes())
+            .with_context(|| format!("--csv {}: cannot write", p.display()))?;
+    }
+    if tag.is_none() {
+        print_summary(
+            &file,
+            &outcome,
+            masked.is_some(),
+            started.elapsed().as_secs_f64(),
+        );
+    }
+    Ok(if outcome.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FAILED)
+    })
+}
+
+/// Children's results (only `results` is filled).
+struct Child {
+    results: Vec<crate::results::ScenarioResult>,
+}
+
+/// Re-runs the AEAD scenarios of the maskable backends in a child with AES-NI/PCLMUL off.
+fn software_child(
+    args: &Args,
+    sizes: &[usize],
+    backends: &[&'static Backend],
+) -> anyhow::Result<Option<Child>> {
+    let names: Vec<&str> = backends
+        .iter()
+        .map(|b| b.name)
+        .filter(|n| MASKABLE.contains(n))
+        .collect();
+    if names.is_empty() {
+        eprintln!("--software: none of the selected backends honours {IA32CAP_VAR}; skipped");
+        return Ok(None);
+    }
+    let tmp = std::env::temp_dir().join(format!("sealbench-sw-{}.json", std::process::id()));
+    let exe = std::env::current_exe().context("--software: cannot find own executable")?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("run")
+        .arg("--quiet")
+        .args(["--child-tag", NO_AESNI]);
+    cmd.arg("--sizes").arg(
+        sizes
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    for n in &names {
+        cmd.args(["--backend", n]);
+    }
+    if args.quick {
+        cmd.arg("--quick");
+    } else if args.precise {
+        cmd.arg("--precise");
+    }
+    if let Some(f) = &args.filter {
+        cmd.args(["--filter", f]);
+    }
+    cmd.arg("--out").arg(&tmp);
+    cmd.env(IA32CAP_VAR, IA32CAP_MASK_AESNI_PCLMUL);
+    if !args.quiet {
+        eprintln!(
+            "--software: measuring {} with {IA32CAP_VAR}={IA32CAP_MASK_AESNI_PCLMUL} in a child process",
+            names.join(", ")
+        );
+    }
+    let status = cmd
+        .stdout(Stdio::null())
+        .status()
+        .context("--software: cannot start the child process")?;
+    let text = std::fs::read_to_string(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    if !status.success() {
+        bail!("--software: child process failed ({status})");
+    }
+    let file: ResultsFile = serde_json::from_str(&text.context("--software: no child results")?)
+        .context("--software: child results unreadable")?;
+    Ok(Some(Child {
+        results: file.runs.into_iter().flat_map(|r| r.scenarios).collect(),
+    }))
+}
+
+fn ns(x: f64) -> String {
+    if x >= 100_000.0 {
+        format!("{:.1} µs", x / 1000.0)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// `16: 56, 64: 57, 256–16384: 58`: consecutive sizes with the same overhead merged.
+fn size_ranges(overhead: &[(u64, u64)]) -> Vec<String> {
+    let mut out: Vec<(u64, u64, u64)> = Vec::new();
+    for &(size, bytes) in overhead {
+        match out.last_mut() {
+            Some(last) if last.2 == bytes => last.1 = size,
+            _ => out.push((size, size, bytes)),
+        }
+    }
+    out.into_iter()
+        .map(|(a, b, bytes)| {
+            if a == b {
+                format!("{a}: {bytes}")
+            } else {
+                format!("{a}–{b}: {bytes}")
+            }
+        })
+        .collect()
+}
+
+fn print_summary(file: &ResultsFile, outcome: &Outcome, software: bool, wall_s: f64) {
+    let Some(run) = file.runs.first() else {
+        return;
+    };
+    let res = &run.scenarios;
+    let noisy = res.iter().filter(|r| r.stats.noisy).count();
+    println!(
+        "{} scenarios measured ({} profile) in {wall_s:.1} s; {} skipped (unsupported), {} failed, {noisy} noisy",
+        res.len(),
+        run.profile,
+        outcome.skipped.len(),
+        outcome.failed.len()
+    );
+
+    println!("\nEnvelope / raw, AES-128-GCM (Encrypt0 with kid + CWT claims vs the bare AEAD)");
+    let mut t = super::table(&[
+        "backend",
+        "op",
+        "size",
+        "raw ns",
+        "envelope ns",
+        "ratio",
+        "ratio net of copy",
+    ]);
+    for r in envelope_ratios(res, "aes128gcm", &[64, 16384]) {
+        t.add_row([
+            r.backend,
+            r.op,
+            r.size.to_string(),
+            ns(r.raw_ns),
+            ns(r.envelope_ns),
+            format!("{:.2}", r.ratio),
+            r.net_of_copy.map_or("-".into(), |x| format!("{x:.2}")),
+        ]);
+    }
+    println!("{t}");
+
+    println!("\nFixed and per-byte cost, t = fixed + per_byte·size (weighted least squares)");
+    let mut t = super::table(&["family", "fixed ns", "ns/byte", "GB/s", "max |residual|"]);
+    let wanted = |f: &str| {
+        (f.starts_with("seal_") || f.starts_with("open_")) && f.ends_with("_aes128gcm")
+            || (f.starts_with("env-seal_encrypt0_") || f.starts_with("env-open_encrypt0_"))
+                && f.ends_with("_aes128gcm_kid")
+    };
+    for f in run.fits.iter().filter(|f| wanted(&f.family)) {
+        let worst = f.residuals.iter().map(|r| r.1.abs()).fold(0.0, f64::max);
+        t.add_row([
+            f.family.clone(),
+            format!("{:.1}", f.fixed_ns),
+            format!("{:.4}", f.per_byte_ns),
+            format!("{:.2}", f.gb_per_s),
+            format!("{:.0}%", worst * 100.0),
+        ]);
+    }
+    println!("{t}");
+
+    println!("\nBytes on the wire (envelope size − payload size)");
+    let mut t = super::table(&[
+        "mode",
+        "algorithms",
+        "identity",
+        "recipients",
+        "overhead (size: bytes)",
+    ]);
+    for w in wire_table(res) {
+        let cells = size_ranges(&w.overhead);
+        t.add_row([
+            w.mode,
+            w.algorithm,
+            w.identity.unwrap_or_else(|| "-".into()),
+            w.recipients.map_or("-".into(), |r| r.to_string()),
+            format!(
+                "{}{}",
+                cells.join(", "),
+                if w.consistent {
+                    ""
+                } else {
+                    " (backends differ!)"
+                }
+            ),
+        ]);
+    }
+    println!("{t}");
+
+    if software {
+        println!("\nHardware vs software AES ({IA32CAP_VAR}={IA32CAP_MASK_AESNI_PCLMUL})");
+        let mut t = super::table(&["scenario", "path hw → sw", "hw ns", "sw ns", "speed-up"]);
+        for s in speedups(res, NO_AESNI) {
+            t.add_row([
+                s.id,
+                format!(
+                    "{} → {}",
+                    s.paths.0.unwrap_or_default(),
+                    s.paths.1.unwrap_or_default()
+                ),
+                ns(s.medians.0),
+                ns(s.medians.1),
+                format!("{:.1}×", s.speedup),
+            ]);
+        }
+        println!("{t}");
+    }
+
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for (_, why) in &outcome.skipped {
+        match reasons.iter_mut().find(|r| r.0 == why.as_str()) {
+            Some(r) => r.1 += 1,
+            None => reasons.push((why, 1)),
+        }
+    }
+    for (why, n) in reasons {
+        println!("skipped {n}: {why}");
+    }
+    for (id, err) in &outcome.failed {
+        println!("FAILED {id}: {err}");
+    }
+}
