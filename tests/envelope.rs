@@ -465,8 +465,12 @@ fn forged_messages_do_not_fill_the_learned_key_table() {
         s.seal_payload(b"hi", "boot_vm", &mut msg).unwrap();
         msg.wire().to_vec()
     };
-    let options =
-        OpenOptions { learn_keys: true, learned_role: "client".into(), max_learned: 1, ..OpenOptions::default() };
+    let options = OpenOptions {
+        learn_keys: true,
+        learned_role: "client".into(),
+        max_learned: 1,
+        ..OpenOptions::default()
+    };
     let mut store = receiver_store();
     store.policy = store.policy.allow("client", &["boot_vm"]);
     let mut o = Opener::new(b, &store, options, clock.clone()).unwrap();

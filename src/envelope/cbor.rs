@@ -34,6 +34,12 @@ pub const fn head_len(value: u64) -> usize {
     }
 }
 
+/// The first `N` bytes of `arg` as an array.
+#[inline]
+fn be_bytes<const N: usize>(arg: &[u8]) -> Option<[u8; N]> {
+    arg.first_chunk::<N>().copied()
+}
+
 /// Writes CBOR into a caller-provided slice. Running out of room is an error, not a panic.
 #[derive(Debug)]
 pub struct Writer<'a> {
@@ -52,16 +58,19 @@ impl<'a> Writer<'a> {
     }
 
     /// Bytes written so far.
+    #[inline]
     pub fn len(&self) -> usize {
         self.pos
     }
 
     /// Whether nothing was written.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.pos == 0
     }
 
     /// Appends raw bytes.
+    #[inline]
     pub fn raw(&mut self, bytes: &[u8]) -> Result<(), Overflow> {
         let end = self.pos.checked_add(bytes.len()).ok_or(Overflow)?;
         self.buf
@@ -73,6 +82,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends a head (major type and argument) in shortest form.
+    #[inline]
     pub fn head(&mut self, major: u8, value: u64) -> Result<(), Overflow> {
         let m = major << 5;
         let be = value.to_be_bytes();
@@ -89,6 +99,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends an integer (major 0 or 1).
+    #[inline]
     pub fn int(&mut self, v: i64) -> Result<(), Overflow> {
         if v >= 0 {
             self.head(MAJOR_UINT, v.unsigned_abs())
@@ -99,18 +110,21 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends a byte string.
+    #[inline]
     pub fn bstr(&mut self, bytes: &[u8]) -> Result<(), Overflow> {
         self.head(MAJOR_BSTR, bytes.len() as u64)?;
         self.raw(bytes)
     }
 
     /// Appends a text string.
+    #[inline]
     pub fn tstr(&mut self, s: &str) -> Result<(), Overflow> {
         self.head(MAJOR_TSTR, s.len() as u64)?;
         self.raw(s.as_bytes())
     }
 
     /// The written bytes.
+    #[inline]
     pub fn written(&self) -> &[u8] {
         self.buf.get(..self.pos).unwrap_or_default()
     }
@@ -151,16 +165,19 @@ impl<'a> Reader<'a> {
     }
 
     /// The whole input.
+    #[inline]
     pub fn input(&self) -> &'a [u8] {
         self.data
     }
 
     /// Current offset.
+    #[inline]
     pub fn pos(&self) -> usize {
         self.pos
     }
 
     /// Fails unless every byte was consumed.
+    #[inline]
     pub fn finish(&self) -> Result<(), CborError> {
         match self.data.len().saturating_sub(self.pos) {
             0 => Ok(()),
@@ -168,6 +185,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> Result<&'a [u8], CborError> {
         let end = self
             .pos
@@ -182,6 +200,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The major type of the next item, without consuming it.
+    #[inline]
     pub fn peek_major(&self) -> Result<u8, CborError> {
         self.data
             .get(self.pos)
@@ -190,34 +209,40 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a head, requiring shortest form and a definite length.
+    #[inline]
     pub fn head(&mut self) -> Result<(u8, u64), CborError> {
         let at = self.pos;
-        let first = *self.take(1)?.first().ok_or(CborError::Truncated(at))?;
+        let rest = self.data.get(at..).unwrap_or_default();
+        let (&first, arg) = rest.split_first().ok_or(CborError::Truncated(at))?;
         let (major, info) = (first >> 5, first & 0x1f);
         if major == MAJOR_SIMPLE && info != 22 {
             // Only `null` (simple value 22) is accepted; floats and other simple values are not.
             return Err(CborError::Unexpected(at));
         }
-        let value = match info {
-            0..=23 => u64::from(info),
-            24..=27 => {
-                let n = 1usize << (info - 24);
-                let mut be = [0u8; 8];
-                let src = self.take(n)?;
-                be.get_mut(8 - n..)
-                    .ok_or(CborError::Truncated(at))?
-                    .copy_from_slice(src);
-                let v = u64::from_be_bytes(be);
-                if head_len(v) != 1 + n {
-                    return Err(CborError::NotDeterministic(at));
-                }
-                v
-            }
+        let truncated = CborError::Truncated(at + 1);
+        // Each longer form must carry a value the next shorter form cannot (shortest form).
+        let (value, len) = match info {
+            0..=23 => (u64::from(info), 1),
+            24 => (u64::from(*arg.first().ok_or(truncated)?), 2),
+            25 => (
+                u64::from(u16::from_be_bytes(be_bytes(arg).ok_or(truncated)?)),
+                3,
+            ),
+            26 => (
+                u64::from(u32::from_be_bytes(be_bytes(arg).ok_or(truncated)?)),
+                5,
+            ),
+            27 => (u64::from_be_bytes(be_bytes(arg).ok_or(truncated)?), 9),
             _ => return Err(CborError::NotDeterministic(at)),
         };
+        if head_len(value) != len {
+            return Err(CborError::NotDeterministic(at));
+        }
+        self.pos = at + len;
         Ok((major, value))
     }
 
+    #[inline]
     fn expect(&mut self, major: u8) -> Result<u64, CborError> {
         let at = self.pos;
         match self.head()? {
@@ -227,26 +252,31 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a tag number.
+    #[inline]
     pub fn tag(&mut self) -> Result<u64, CborError> {
         self.expect(MAJOR_TAG)
     }
 
     /// Reads an array head and returns its length.
+    #[inline]
     pub fn array(&mut self) -> Result<u64, CborError> {
         self.expect(MAJOR_ARRAY)
     }
 
     /// Reads a map head and returns its number of pairs.
+    #[inline]
     pub fn map(&mut self) -> Result<u64, CborError> {
         self.expect(MAJOR_MAP)
     }
 
     /// Reads an unsigned integer.
+    #[inline]
     pub fn uint(&mut self) -> Result<u64, CborError> {
         self.expect(MAJOR_UINT)
     }
 
     /// Reads an integer of either sign that fits in `i64`.
+    #[inline]
     pub fn int(&mut self) -> Result<i64, CborError> {
         let at = self.pos;
         match self.head()? {
@@ -259,6 +289,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a byte string.
+    #[inline]
     pub fn bstr(&mut self) -> Result<&'a [u8], CborError> {
         let len = self.expect(MAJOR_BSTR)?;
         let len = usize::try_from(len).map_err(|_| CborError::Truncated(self.pos))?;
@@ -266,6 +297,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a byte string and returns its content's byte range in the input.
+    #[inline]
     pub fn bstr_range(&mut self) -> Result<std::ops::Range<usize>, CborError> {
         let len = self.expect(MAJOR_BSTR)?;
         let len = usize::try_from(len).map_err(|_| CborError::Truncated(self.pos))?;
@@ -275,6 +307,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a text string.
+    #[inline]
     pub fn tstr(&mut self) -> Result<&'a str, CborError> {
         let at = self.pos;
         let len = self.expect(MAJOR_TSTR)?;
@@ -283,6 +316,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `null`.
+    #[inline]
     pub fn null(&mut self) -> Result<(), CborError> {
         let at = self.pos;
         match self.head()? {
@@ -292,6 +326,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a map key (an integer label).
+    #[inline]
     pub fn label(&mut self) -> Result<i64, CborError> {
         self.int()
     }

@@ -132,11 +132,10 @@ impl<'a> Protected<'a> {
             nested: false,
         };
         let (mut claims, mut method) = (false, false);
-        let mut prev: Option<&[u8]> = None;
+        let mut prev = None;
         for _ in 0..pairs {
-            let at = r.pos();
             let label = r.label()?;
-            check_order(&mut prev, bytes.get(at..r.pos()))?;
+            check_order(&mut prev, label)?;
             match label {
                 HDR_ALG => out.alg = Some(r.int()?),
                 HDR_CRIT => return Err(EnvelopeError::CriticalHeader),
@@ -202,16 +201,21 @@ fn set_sender<'a>(slot: &mut Option<SenderId<'a>>, id: SenderId<'a>) -> Result<(
     }
 }
 
-/// Requires map keys in strictly increasing bytewise order (which also excludes duplicates).
-pub(crate) fn check_order<'b>(
-    prev: &mut Option<&'b [u8]>,
-    key: Option<&'b [u8]>,
-) -> Result<(), EnvelopeError> {
-    let key = key.ok_or(EnvelopeError::HeaderOrder)?;
-    if prev.is_some_and(|p| p >= key) {
+/// Requires integer map keys in strictly increasing deterministic order (which also
+/// excludes duplicates). For integers the bytewise order of shortest-form encodings is
+/// numeric order within a sign, and every unsigned key before every negative one
+/// (RFC 8949 §4.2.1), so comparing this rank is comparing the encodings.
+#[inline]
+pub(crate) fn check_order(prev: &mut Option<u128>, label: i64) -> Result<(), EnvelopeError> {
+    let rank = if label >= 0 {
+        u128::from(label.unsigned_abs())
+    } else {
+        (1u128 << 64) + u128::from((-1 - i128::from(label)).unsigned_abs())
+    };
+    if prev.is_some_and(|p| p >= rank) {
         return Err(EnvelopeError::HeaderOrder);
     }
-    *prev = Some(key);
+    *prev = Some(rank);
     Ok(())
 }
 
@@ -405,5 +409,46 @@ mod tests {
             parse_unprotected(&mut Reader::new(&[0xa0]), true),
             Err(EnvelopeError::Missing("IV"))
         );
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn rank_order_is_the_bytewise_order_of_encodings() {
+        let labels = [
+            0i64,
+            1,
+            23,
+            24,
+            255,
+            256,
+            65_535,
+            65_536,
+            -1,
+            -24,
+            -25,
+            -256,
+            -257,
+            -65_537,
+            -65_538,
+            i64::MIN,
+        ];
+        let encode = |l: i64| {
+            let mut buf = [0u8; 9];
+            let mut w = Writer::new(&mut buf);
+            w.int(l).unwrap();
+            w.written().to_vec()
+        };
+        for &a in &labels {
+            for &b in &labels {
+                let mut prev = None;
+                check_order(&mut prev, a).unwrap();
+                let ours = check_order(&mut prev, b).is_ok();
+                assert_eq!(ours, encode(a) < encode(b), "{a} then {b}");
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! failure after decryption the plaintext is zeroed before the error is returned, and a
 //! message that fails to decrypt is never treated as plain.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use zeroize::Zeroizing;
@@ -77,9 +77,39 @@ enum Prepared {
 struct Entry {
     kid: Vec<u8>,
     role: String,
+    /// The methods `role` may call, resolved from the policy once.
+    methods: Arc<MethodSet>,
     alg: KeyAlg,
     legacy: bool,
     key: Prepared,
+}
+
+/// One role's allowed methods, for a hash lookup per message instead of a policy walk.
+#[derive(Debug, Default)]
+struct MethodSet {
+    all: bool,
+    methods: HashSet<String, foldhash::fast::RandomState>,
+}
+
+impl MethodSet {
+    fn of(policy: &Policy, role: &str) -> Arc<Self> {
+        let methods: HashSet<String, _> = policy
+            .roles
+            .get(role)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        Arc::new(Self {
+            all: methods.contains("*"),
+            methods,
+        })
+    }
+
+    #[inline]
+    fn allows(&self, method: &str) -> bool {
+        self.all || self.methods.contains(method)
+    }
 }
 
 /// A verified message. `payload` and `method` point into the caller's buffer.
@@ -107,12 +137,16 @@ pub struct Opener {
     by_x5t: HashMap<[u8; 32], usize, foldhash::fast::RandomState>,
     by_spki: HashMap<Vec<u8>, usize, foldhash::fast::RandomState>,
     policy: Policy,
+    anonymous: Arc<MethodSet>,
+    learned_methods: Arc<MethodSet>,
     options: OpenOptions,
     clock: Arc<dyn Clock>,
     replay: ReplayGuard,
     backend: &'static Backend,
     learned: usize,
     scratch: Vec<u8>,
+    /// Enc_structure buffer, reused (the protected header of an encrypted message is short).
+    aad: Vec<u8>,
 }
 
 fn prepare(
@@ -159,12 +193,15 @@ impl Opener {
             by_x5t: HashMap::default(),
             by_spki: HashMap::default(),
             policy: store.policy.clone(),
+            anonymous: MethodSet::of(&store.policy, ANONYMOUS_ROLE),
+            learned_methods: MethodSet::of(&store.policy, &options.learned_role),
             replay: ReplayGuard::new(options.max_streams),
             options,
             clock,
             backend,
             learned: 0,
             scratch: Vec::new(),
+            aad: vec![0u8; 512],
         };
         for e in &store.entries {
             let key = match prepare(backend, e.alg, &e.material) {
@@ -185,6 +222,7 @@ impl Opener {
             o.entries.push(Entry {
                 kid: e.kid.clone(),
                 role: e.role.clone(),
+                methods: MethodSet::of(&o.policy, &e.role),
                 alg: e.alg,
                 legacy: e.legacy,
                 key,
@@ -228,11 +266,13 @@ impl Opener {
     }
 
     /// Freshness, replay and policy, after authentication.
+    /// `sender` is the authenticated sender's entry, `None` for an anonymous sender;
+    /// `replay_key` the entry whose replay streams this message belongs to.
     fn admit(
         &mut self,
         p: &Protected<'_>,
         replay_key: usize,
-        role: &str,
+        sender: Option<usize>,
     ) -> Result<[u8; 12], EnvelopeError> {
         let now = self.clock.now_s();
         let window_s = self.options.window_s;
@@ -250,9 +290,15 @@ impl Opener {
         }
         let (prefix, counter) = split_cti(p.cti)?;
         let key = u32::try_from(replay_key).map_err(|_| EnvelopeError::TooLarge("trust store"))?;
-        if !self.policy.allows(role, p.method) {
+        let entry = sender.and_then(|i| self.entries.get(i));
+        let allowed = entry
+            .map_or(&self.anonymous, |e| &e.methods)
+            .allows(p.method);
+        if !allowed {
             return Err(EnvelopeError::Forbidden {
-                role: role.to_string(),
+                role: entry
+                    .map_or(ANONYMOUS_ROLE, |e| e.role.as_str())
+                    .to_string(),
                 method: p.method.to_string(),
             });
         }
@@ -284,8 +330,7 @@ impl Opener {
         if !(self.options.accept_plain_from_legacy && entry.legacy) {
             return Err(EnvelopeError::PlainRefused);
         }
-        let role = entry.role.clone();
-        let cti = self.admit(&p, index, &role)?;
+        let cti = self.admit(&p, index, Some(index))?;
         Ok(Opened {
             mode: Mode::Plain,
             payload,
@@ -336,8 +381,7 @@ impl Opener {
         } else {
             key.verify(&[w.written(), payload], tag)?;
         }
-        let role = entry.role.clone();
-        let cti = self.admit(&p, index, &role)?;
+        let cti = self.admit(&p, index, Some(index))?;
         Ok(Opened {
             mode: Mode::Mac0,
             payload,
@@ -352,7 +396,11 @@ impl Opener {
     /// Returns the index and whether the key was learned from this very message (it is
     /// kept only if the message's signature verifies; see [`Opener::forget_last_learned`]).
     fn signer_index(&mut self, p: &Protected<'_>) -> Result<(usize, bool), EnvelopeError> {
-        let known = |i: Option<&usize>| i.copied().map(|i| (i, false)).ok_or(EnvelopeError::UnknownKey);
+        let known = |i: Option<&usize>| {
+            i.copied()
+                .map(|i| (i, false))
+                .ok_or(EnvelopeError::UnknownKey)
+        };
         match p.sender {
             Some(SenderId::Kid(kid)) => known(self.by_kid.get(kid)),
             Some(SenderId::X5t(hash)) => known(self.by_x5t.get(hash)),
@@ -376,6 +424,7 @@ impl Opener {
                 self.entries.push(Entry {
                     kid: kid.to_vec(),
                     role: self.options.learned_role.clone(),
+                    methods: self.learned_methods.clone(),
                     alg: KeyAlg::Sign(id),
                     legacy: false,
                     key: Prepared::Verify(id, key),
@@ -418,8 +467,7 @@ impl Opener {
                 return Err(e);
             }
         }
-        let role = self.entries.get(index).map(|e| e.role.clone()).unwrap_or_default();
-        let cti = self.admit(&p, index, &role)?;
+        let cti = self.admit(&p, index, Some(index))?;
 
         Ok((
             Opened {
@@ -518,16 +566,17 @@ impl Opener {
             .and_then(iana::aead_from_alg)
             .ok_or(EnvelopeError::WrongAlgorithm)?;
 
-        let mut aad = [0u8; 512];
-        let mut w = Writer::new(&mut aad);
+        let context = if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 };
+        let mut w = Writer::new(&mut self.aad);
         structure::enc_structure(
             &mut w,
-            if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 },
+            context,
             prot,
-            &[],
+            structure::content_external_aad(context, prot),
         )
         .map_err(|_| EnvelopeError::TooLarge("protected header"))?;
-        let aad = w.written();
+        let aad_len = w.len();
+        let aad = self.aad.get(..aad_len).unwrap_or_default();
 
         let (plain_len, sender, binding) = if hybrid {
             let rec_bytes = tail.get(rec_start - ct.end..).unwrap_or_default();
@@ -597,15 +646,8 @@ impl Opener {
                 }
             };
         }
-        let role = if hybrid {
-            ANONYMOUS_ROLE.to_string()
-        } else {
-            self.entries
-                .get(sender)
-                .map(|e| e.role.clone())
-                .unwrap_or_default()
-        };
-        match self.admit(p, sender, &role) {
+        let authenticated = if hybrid { None } else { Some(sender) };
+        match self.admit(p, sender, authenticated) {
             Ok(cti) => Ok(Opened {
                 mode: if hybrid {
                     Mode::Encrypt

@@ -116,9 +116,8 @@ pub fn parse_recipient<'a>(r: &mut Reader<'a>) -> Result<Recipient<'a>, Envelope
     let (mut kid, mut ephemeral) = (None, None);
     let mut prev = None;
     for _ in 0..pairs {
-        let at = r.pos();
         let label = r.label()?;
-        check_order(&mut prev, r.input().get(at..r.pos()))?;
+        check_order(&mut prev, label)?;
         match label {
             HDR_KID => kid = Some(r.bstr()?),
             HDR_EPHEMERAL_KEY if alg == ALG_ECDH_ES_HKDF_256 => {

@@ -48,9 +48,9 @@ pub struct ReplayGuard {
 
 /// Splits a `cti` into stream prefix and counter.
 pub fn split_cti(cti: &[u8]) -> Result<(u32, u64), EnvelopeError> {
-    let bad = EnvelopeError::BadHeader("cti must be 12 bytes (4-byte stream, 8-byte counter)");
-    let (prefix, counter) = cti.split_first_chunk::<4>().ok_or(bad.clone())?;
-    let counter: [u8; 8] = counter.try_into().map_err(|_| bad)?;
+    let bad = || EnvelopeError::BadHeader("cti must be 12 bytes (4-byte stream, 8-byte counter)");
+    let (prefix, counter) = cti.split_first_chunk::<4>().ok_or_else(bad)?;
+    let counter: [u8; 8] = counter.try_into().map_err(|_| bad())?;
     Ok((u32::from_be_bytes(*prefix), u64::from_be_bytes(counter)))
 }
 
