@@ -10,13 +10,19 @@ use sealbench::backend::ALL_BACKENDS;
 use sealbench::envelope::vectors::parse_vector;
 use sealbench::envelope::{ManualClock, OpenOptions, Opener};
 
+macro_rules! vector {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../vectors/envelope/", $name, ".json")))
+    };
+}
+
 const VECTORS: &[(&str, &str)] = &[
-    ("mac0", include_str!("../../vectors/envelope/golden-mac0-hmac256.json")),
-    ("encrypt0", include_str!("../../vectors/envelope/golden-encrypt0-a128gcm.json")),
-    ("sign1", include_str!("../../vectors/envelope/golden-sign1-eddsa-kid.json")),
-    ("spki", include_str!("../../vectors/envelope/golden-sign1-eddsa-spki.json")),
-    ("x25519", include_str!("../../vectors/envelope/golden-encrypt-ecdh-es-x25519-a128gcm.json")),
-    ("nested", include_str!("../../vectors/envelope/golden-sign-encrypt-eddsa-ecdh-es-x25519.json")),
+    vector!("golden-mac0-hmac256"),
+    vector!("golden-encrypt0-a128gcm"),
+    vector!("golden-sign1-eddsa-kid"),
+    vector!("golden-sign1-eddsa-spki"),
+    vector!("golden-encrypt-ecdh-es-x25519-a128gcm"),
+    vector!("golden-sign-encrypt-eddsa-ecdh-es-x25519"),
 ];
 
 fn openers() -> &'static Mutex<Vec<Opener>> {
@@ -26,7 +32,7 @@ fn openers() -> &'static Mutex<Vec<Opener>> {
         let v = VECTORS
             .iter()
             .map(|(name, text)| {
-                let v = parse_vector(name, name, text).expect("committed vector parses");
+                let v = parse_vector(&format!("{name}.json"), name, text).expect("committed vector parses");
                 let options = OpenOptions { window_s: u64::MAX / 4, max_learned: 64, ..v.receiver.options.clone() };
                 let clock = Arc::new(ManualClock::new(v.receiver.time_s));
                 Opener::new(backend, &v.receiver.store, options, clock).expect("store prepares")
