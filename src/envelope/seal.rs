@@ -114,6 +114,7 @@ pub struct Sealer {
     clock: Arc<dyn Clock>,
     prefix: [u8; 4],
     counter: u64,
+    limit: u64,
     head: usize,
     tail: usize,
     work: Work,
@@ -293,7 +294,20 @@ impl Sealer {
             clock,
             prefix,
             counter: 0,
+            limit: MESSAGES_PER_KEY,
         })
+    }
+
+    /// Lowers this sealer's message limit below [`MESSAGES_PER_KEY`] (a deployment that
+    /// shares one key among many senders divides the budget); it can never be raised.
+    pub fn with_message_limit(mut self, limit: u64) -> Self {
+        self.limit = limit.min(MESSAGES_PER_KEY);
+        self
+    }
+
+    /// Messages sealed so far.
+    pub fn sealed(&self) -> u64 {
+        self.counter
     }
 
     /// The protection mode.
@@ -337,7 +351,7 @@ impl Sealer {
         if method.len() > super::header::MAX_METHOD_LEN {
             return Err(EnvelopeError::TooLarge("method name longer than 255 bytes"));
         }
-        if self.counter >= MESSAGES_PER_KEY {
+        if self.counter >= self.limit {
             return Err(EnvelopeError::KeyExhausted);
         }
         if msg.payload_at < self.head
