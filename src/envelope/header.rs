@@ -210,7 +210,7 @@ pub(crate) fn check_order(prev: &mut Option<u128>, label: i64) -> Result<(), Env
     let rank = if label >= 0 {
         u128::from(label.unsigned_abs())
     } else {
-        (1u128 << 64) + u128::from((-1 - i128::from(label)).unsigned_abs())
+        (1u128 << 64) + (-1 - i128::from(label)).unsigned_abs()
     };
     if prev.is_some_and(|p| p >= rank) {
         return Err(EnvelopeError::HeaderOrder);

@@ -301,8 +301,13 @@ impl Sealer {
     /// Lowers this sealer's message limit below [`MESSAGES_PER_KEY`] (a deployment that
     /// shares one key among many senders divides the budget); it can never be raised.
     pub fn with_message_limit(mut self, limit: u64) -> Self {
-        self.limit = limit.min(MESSAGES_PER_KEY);
+        self.limit = self.limit.min(limit);
         self
+    }
+
+    /// The most messages this sealer will seal.
+    pub fn message_limit(&self) -> u64 {
+        self.limit
     }
 
     /// Messages sealed so far.
