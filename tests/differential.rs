@@ -11,12 +11,6 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
 
 use proptest::prelude::*;
 use proptest::sample::Index;
