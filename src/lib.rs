@@ -17,10 +17,11 @@
 pub mod backend;
 pub mod cli;
 pub mod conformance;
-pub mod measure;
 pub mod cpu;
-pub mod envelope;
-pub mod scenarios;
-pub mod results;
-pub mod report;
 pub mod decide;
+pub mod envelope;
+pub mod gate;
+pub mod measure;
+pub mod report;
+pub mod results;
+pub mod scenarios;

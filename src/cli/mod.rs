@@ -7,6 +7,7 @@ mod backends;
 mod cpu;
 mod decide;
 mod envelope_io;
+mod gate;
 mod kat;
 mod open;
 mod report;
@@ -56,6 +57,8 @@ pub enum Command {
     Run(run::Args),
     /// Write a design-review report (markdown, self-contained HTML, CSV, SVG/PNG plots) from results files; several files compare machines.
     Report(report::Args),
+    /// CI performance gate: compare a candidate (a results file, or measured now by instruction counts under callgrind or interleaved wall time) with a baseline; markdown or JSON verdict; exit 1 on a confident regression.
+    Gate(gate::Args),
 }
 
 /// Runs a parsed command line.
@@ -67,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Seal(args) => seal::run(&args),
         Command::Open(args) => open::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Gate(args) => gate::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Scenarios(args) => scenarios::run(&args),
         Command::Vectors(args) => vectors::run(&args),

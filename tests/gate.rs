@@ -1,0 +1,342 @@
+//! `sealbench gate` on the committed fixtures in `tests/data/gate/` (no live timing):
+//! verdicts, ordering, missing scenarios, thresholds, cross-machine refusal, exit codes,
+//! JSON and markdown.
+//!
+//! Fixtures (wall unless named icount), baseline → candidate-pass / candidate-regression:
+//! - `seal_ring_aes128gcm_64`: 100 → 104 (+4%, small: unchanged) in both;
+//! - `seal_ring_aes128gcm_16384`: 2000 → 2150 [1900, 2400] (+7.5% on a bulk size, interval
+//!   from −6%: within noise) / → 2600 [2580, 2620] (+30%, interval from +27.7%: regression);
+//! - `open_openssl_aes128gcm_16384`: 3000 → 2400 (−20%: improvement) in both;
+//! - `env-open_encrypt0_aws-lc_aes128gcm_kid_64`: 400 → 395 / → 480 [470, 490] (+20%,
+//!   interval from +16.3%: regression, path vaes-avx512 → aesni-clmul-avx);
+//! - `verify_ring_ed25519_64`: 60000 → 61000 (+1.7%);
+//! - `env-seal_mac0_ring_hmacsha256_kid_64` only in the baseline, `sign_ring_ed25519_64`
+//!   only in the candidates. `other-machine.json` is candidate-pass on an Intel CPU.
+//! - icount: `seal_ring_aes128gcm_64` 704 → 712 (+1.14% > 1%), `open_ring_aes128gcm_64`
+//!   845 → 849 (+0.47%), `verify_ring_ed25519_64` +2.5% (< 5% for variable-time verify).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/gate")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn gate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sealbench"))
+        .arg("gate")
+        .args(args)
+        .output()
+        .expect("run sealbench gate")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let o = gate(&a);
+    (
+        code(&o),
+        serde_json::from_slice(&o.stdout).expect("gate --json output"),
+    )
+}
+
+fn pair(baseline: &str, candidate: &str) -> Vec<String> {
+    vec![
+        "--baseline".into(),
+        data(baseline),
+        "--candidate".into(),
+        data(candidate),
+    ]
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn rows(v: &serde_json::Value) -> Vec<(String, String, f64)> {
+    v["comparison"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["verdict"].as_str().unwrap().to_string(),
+                r["change"]["change"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pass_fixture_exits_0_with_noise_and_improvement_passing() {
+    let a = pair("baseline.json", "candidate-pass.json");
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 0);
+    assert_eq!(v["kind"], "sealbench-gate");
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["metric"], "wall");
+    let r = rows(&v);
+    let verdict = |id: &str| r.iter().find(|x| x.0 == id).unwrap().1.clone();
+    assert_eq!(verdict("seal_ring_aes128gcm_16384"), "noise");
+    assert_eq!(verdict("open_openssl_aes128gcm_16384"), "improvement");
+    assert_eq!(verdict("seal_ring_aes128gcm_64"), "unchanged");
+}
+
+#[test]
+fn regression_fixture_exits_1_and_names_both_regressions() {
+    let a = pair("baseline.json", "candidate-regression.json");
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 1);
+    assert_eq!(v["passed"], false);
+    let flagged: Vec<String> = rows(&v)
+        .into_iter()
+        .filter(|r| r.1 == "regression")
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            "seal_ring_aes128gcm_16384",
+            "env-open_encrypt0_aws-lc_aes128gcm_kid_64"
+        ]
+    );
+    // A file candidate cannot be re-measured: no confirmation, and a note says so.
+    assert!(v["comparison"]["rows"][0]["confirmation"].is_null());
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("cannot be re-measured"), "{notes}");
+}
+
+#[test]
+fn rows_are_sorted_by_absolute_change_and_missing_scenarios_listed() {
+    let a = pair("baseline.json", "candidate-regression.json");
+    let (_, v) = json(&refs(&a));
+    let changes: Vec<f64> = rows(&v).iter().map(|r| r.2.abs()).collect();
+    assert_eq!(changes.len(), 5);
+    assert!(changes.windows(2).all(|w| w[0] >= w[1]), "{changes:?}");
+    // +30%, then −20% and +20% (ties by id), +4%, +1.7%.
+    assert_eq!(rows(&v)[0].0, "seal_ring_aes128gcm_16384");
+    assert_eq!(
+        v["comparison"]["missing_in_baseline"],
+        serde_json::json!(["sign_ring_ed25519_64"])
+    );
+    assert_eq!(
+        v["comparison"]["missing_in_candidate"],
+        serde_json::json!(["env-seal_mac0_ring_hmacsha256_kid_64"])
+    );
+}
+
+#[test]
+fn thresholds_per_family_can_be_overridden() {
+    let mut a = pair("baseline.json", "candidate-regression.json");
+    // Bulk 40% clears the +30% bulk regression; the envelope one is still flagged.
+    a.extend(["--threshold".into(), "bulk=40".into()]);
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 1);
+    let t = |v: &serde_json::Value, id: &str| {
+        let r = v["comparison"]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone();
+        (r["threshold"].as_f64().unwrap(), r["verdict"].clone())
+    };
+    assert_eq!(t(&v, "seal_ring_aes128gcm_16384").0, 0.40);
+    assert_eq!(t(&v, "seal_ring_aes128gcm_64").0, 0.10);
+    // A family prefix clears the other one.
+    a.extend(["--threshold".into(), "env-open_*=25%".into()]);
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 0);
+    assert_eq!(t(&v, "env-open_encrypt0_aws-lc_aes128gcm_kid_64").0, 0.25);
+    // Malformed thresholds are usage errors naming the flag.
+    let mut bad = pair("baseline.json", "candidate-pass.json");
+    bad.extend(["--threshold".into(), "bulk".into()]);
+    let o = gate(&refs(&bad));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--threshold"), "{}", stderr(&o));
+}
+
+#[test]
+fn icount_threshold_is_one_percent_and_wider_for_variable_time_verify() {
+    let a = pair("icount-baseline.json", "icount-candidate.json");
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 1);
+    assert_eq!(v["metric"], "icount");
+    let r = rows(&v);
+    assert_eq!(
+        r.iter()
+            .map(|x| (x.0.as_str(), x.1.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("verify_ring_ed25519_64", "unchanged"),
+            ("seal_ring_aes128gcm_64", "regression"),
+            ("open_ring_aes128gcm_64", "unchanged"),
+        ]
+    );
+    // A wall baseline is not an icount one.
+    let mut m = pair("baseline.json", "candidate-pass.json");
+    m.extend(["--metric".into(), "icount".into()]);
+    let o = gate(&refs(&m));
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no icount run"), "{}", stderr(&o));
+}
+
+#[test]
+fn wall_times_from_another_machine_are_refused_unless_allowed() {
+    let a = pair("baseline.json", "other-machine.json");
+    let o = gate(&refs(&a));
+    assert_eq!(code(&o), 2);
+    let e = stderr(&o);
+    assert!(e.contains("refusing to compare wall results"), "{e}");
+    assert!(
+        e.contains("cpu model") && e.contains("--allow-cross-machine"),
+        "{e}"
+    );
+    assert!(e.contains("only baseline [avx512f]"), "{e}");
+    let mut allowed = a.clone();
+    allowed.push("--allow-cross-machine".into());
+    let (c, v) = json(&refs(&allowed));
+    assert_eq!(c, 0);
+    assert!(v["notes"].to_string().contains("different machines"));
+}
+
+#[test]
+fn bad_inputs_exit_2_and_name_the_file() {
+    let missing = data("does-not-exist.json");
+    let o = gate(&[
+        "--baseline",
+        &missing,
+        "--candidate",
+        &data("candidate-pass.json"),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains(&missing), "{}", stderr(&o));
+
+    let dir = std::env::temp_dir().join(format!("sealbench-gate-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.json");
+    std::fs::write(&garbage, "{\"kind\": 3}").unwrap();
+    let g = garbage.display().to_string();
+    let o = gate(&["--baseline", &data("baseline.json"), "--candidate", &g]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains(&g), "{}", stderr(&o));
+
+    // A filter that matches nothing on either side.
+    let mut f = pair("baseline.json", "candidate-pass.json");
+    f.extend(["--filter".into(), "no-such-scenario".into()]);
+    let o = gate(&refs(&f));
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("no scenario in common"),
+        "{}",
+        stderr(&o)
+    );
+
+    // --baseline is required.
+    assert_eq!(
+        code(&gate(&["--candidate", &data("candidate-pass.json")])),
+        2
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn filter_restricts_both_sides() {
+    let mut a = pair("baseline.json", "candidate-regression.json");
+    a.extend(["--filter".into(), "_ring_".into()]);
+    let (c, v) = json(&refs(&a));
+    // The bulk ring seal is still in, and still a regression.
+    assert_eq!(c, 1);
+    assert!(rows(&v).iter().all(|r| r.0.contains("_ring_")));
+    let mut b = pair("baseline.json", "candidate-regression.json");
+    b.extend(["--filter".into(), "ring_aes128gcm_64".into()]);
+    let (c, v) = json(&refs(&b));
+    assert_eq!(c, 0);
+    assert_eq!(rows(&v).len(), 1);
+}
+
+#[test]
+fn update_baseline_writes_the_candidate_as_a_results_file() {
+    let dir = std::env::temp_dir().join(format!("sealbench-gate-upd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = dir.join("base.json").display().to_string();
+    let cand = data("candidate-regression.json");
+    let o = gate(&[
+        "--baseline",
+        &base,
+        "--candidate",
+        &cand,
+        "--update-baseline",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("wrote wall baseline: 6 scenarios"));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    assert_eq!(written["kind"], "sealbench-results");
+    assert_eq!(written["runs"][0]["clock"], "wall");
+    assert_eq!(
+        written["runs"][0]["environment"]["cpu"]["model"],
+        "AMD EPYC"
+    );
+    // Against itself: everything unchanged, exit 0.
+    let (c, v) = json(&["--baseline", &base, "--candidate", &cand]);
+    assert_eq!(c, 0);
+    assert!(rows(&v).iter().all(|r| r.1 == "unchanged" && r.2 == 0.0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn markdown_shape_for_the_step_summary() {
+    let a = pair("baseline.json", "candidate-regression.json");
+    let o = gate(&refs(&a));
+    assert_eq!(code(&o), 1);
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("## ❌ sealbench gate (wall): 2 regression(s)\n"),
+        "{md}"
+    );
+    let header = "| Scenario | Baseline (ns) | Candidate (ns) | Change | 95% interval | Threshold | Verdict |";
+    assert!(
+        md.contains(&format!("### Regressions\n\n{header}\n")),
+        "{md}"
+    );
+    assert!(md.contains("| `seal_ring_aes128gcm_16384` | 2000.0 | 2600.0 | +30.00% | [+27.72%, +32.32%] | 5.0% | ❌ regression |"), "{md}");
+    assert!(md.contains(
+        "`env-open_encrypt0_aws-lc_aes128gcm_kid_64` (path vaes-avx512 → aesni-clmul-avx)"
+    ));
+    assert!(md.contains("<details>\n<summary>All 5 scenarios, by decreasing |change|</summary>"));
+    assert!(md.contains("### ⚠️ Missing scenarios"));
+    assert!(md.contains("* `sign_ring_ed25519_64`"));
+    assert!(md.contains("| Revision | `91cc056` | `7e0c2ed` |"));
+    for line in md.lines().filter(|l| l.starts_with("| `")) {
+        assert_eq!(line.matches(" | ").count(), 6, "{line}");
+    }
+    let pass = gate(&refs(&pair("baseline.json", "candidate-pass.json")));
+    assert!(stdout(&pass).starts_with("## ✅ sealbench gate (wall): pass\n"));
+    assert!(!stdout(&pass).contains("### Regressions"));
+}
