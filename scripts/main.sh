@@ -24,7 +24,7 @@ if [ -d "$shared/nist-gcm-sample" ]; then kat+=(--nist "$shared"/nist-gcm-sample
 if [ -d "$shared/cose-wg" ]; then kat+=(--cose "$shared/cose-wg"); else echo "note: $shared/cose-wg not found; COSE WG examples skipped"; fi
 $bin kat "${kat[@]}" --software --json "$out/kat.json" | tee "$out/kat.txt"
 
-$bin run "${profile[@]}" --software --out "$out/results.json" --csv "$out/results.csv" | tee "$out/run.txt"
+$bin run "${profile[@]}" --software --out "$out/results.json" | tee "$out/run.txt"
 
 for p in examples/*.toml; do
   name=$(basename "$p" .toml)
