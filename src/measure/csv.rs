@@ -32,7 +32,7 @@ pub const COLUMNS: &[&str] = &[
 
 /// Quotes a field if it holds a comma, quote or line break (RFC 4180).
 // ref: https://www.rfc-editor.org/rfc/rfc4180#section-2
-fn field(s: &str) -> String {
+pub fn field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -44,39 +44,43 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// One scenario's fields, unquoted, in [`COLUMNS`] order (the report's CSV reuses it).
+pub fn record(r: &ScenarioResult) -> [String; 24] {
+    let s = &r.stats;
+    [
+        r.id.clone(),
+        r.family.clone(),
+        r.layer.clone(),
+        r.op.clone(),
+        opt(r.mode.as_ref()),
+        r.algorithm.clone(),
+        r.backend.clone(),
+        opt(r.impl_path.as_ref()),
+        r.size.to_string(),
+        opt(r.identity.as_ref()),
+        opt(r.recipients),
+        opt(r.cek_reuse),
+        opt(r.overhead_bytes),
+        s.samples.to_string(),
+        s.iters_per_sample.to_string(),
+        format!("{:.3}", s.median_ns),
+        format!("{:.3}", s.min_ns),
+        format!("{:.3}", s.max_ns),
+        format!("{:.3}", s.ci95_low_ns),
+        format!("{:.3}", s.ci95_high_ns),
+        format!("{:.5}", s.cv),
+        format!("{:.3}", s.cpu_median_ns),
+        s.noisy.to_string(),
+        r.inside_loop.join("; "),
+    ]
+}
+
 /// The CSV text for `results`: a header line, then one line per scenario.
 pub fn to_csv(results: &[ScenarioResult]) -> String {
     let mut out = COLUMNS.join(",");
     out.push('\n');
     for r in results {
-        let s = &r.stats;
-        let row = [
-            r.id.clone(),
-            r.family.clone(),
-            r.layer.clone(),
-            r.op.clone(),
-            opt(r.mode.as_ref()),
-            r.algorithm.clone(),
-            r.backend.clone(),
-            opt(r.impl_path.as_ref()),
-            r.size.to_string(),
-            opt(r.identity.as_ref()),
-            opt(r.recipients),
-            opt(r.cek_reuse),
-            opt(r.overhead_bytes),
-            s.samples.to_string(),
-            s.iters_per_sample.to_string(),
-            format!("{:.3}", s.median_ns),
-            format!("{:.3}", s.min_ns),
-            format!("{:.3}", s.max_ns),
-            format!("{:.3}", s.ci95_low_ns),
-            format!("{:.3}", s.ci95_high_ns),
-            format!("{:.5}", s.cv),
-            format!("{:.3}", s.cpu_median_ns),
-            s.noisy.to_string(),
-            r.inside_loop.join("; "),
-        ];
-        let line: Vec<String> = row.iter().map(|f| field(f)).collect();
+        let line: Vec<String> = record(r).iter().map(|f| field(f)).collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }
