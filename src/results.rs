@@ -188,7 +188,8 @@ pub struct Stats {
     pub cv: f64,
     /// Median CPU time (process) per operation.
     pub cpu_median_ns: f64,
-    /// Flagged noisy (CV or CI width above the documented threshold).
+    /// Flagged noisy: the 95% interval of the median is wider than 10% of it (CV is
+    /// reported but does not decide: one preempted sample inflates it while the median holds).
     pub noisy: bool,
 }
 
