@@ -545,14 +545,11 @@ impl Opener {
             .and_then(|iv| iv.try_into().ok())
             .ok_or(EnvelopeError::Missing("IV"))?;
         let ct = r.bstr_range()?;
-        let rec_start = r.pos();
-        if hybrid {
-            let n = r.array()?;
-            for _ in 0..n {
-                recipient::parse_recipient(&mut r)?;
-            }
+        // COSE_Encrypt: the recipients (and the end of the message) are parsed once, by
+        // `content_key`, which also rejects trailing bytes.
+        if !hybrid {
+            r.finish()?;
         }
-        r.finish()?;
         let (head, rest) = wire.split_at_mut(ct.start);
         let head: &'m [u8] = head;
         let (ciphertext, tail) = rest.split_at_mut(ct.len());
@@ -579,8 +576,7 @@ impl Opener {
         let aad = self.aad.get(..aad_len).unwrap_or_default();
 
         let (plain_len, sender, binding) = if hybrid {
-            let rec_bytes = tail.get(rec_start - ct.end..).unwrap_or_default();
-            let (key, recipient_index, binding) = self.content_key(rec_bytes, content, p.nested)?;
+            let (key, recipient_index, binding) = self.content_key(tail, content, p.nested)?;
             let n = key.open_in_place(&iv, aad, ciphertext)?;
             (n, recipient_index, binding)
         } else {
@@ -667,7 +663,8 @@ impl Opener {
         }
     }
 
-    /// Finds our recipient entry and recovers the content key.
+    /// Parses the recipients array (the rest of the message, which must end with it), finds
+    /// our recipient entry and recovers the content key.
     fn content_key(
         &self,
         recipients: &[u8],
@@ -691,6 +688,7 @@ impl Opener {
                 mine = Some((rec, i));
             }
         }
+        r.finish()?;
         let (rec, index) = mine.ok_or(EnvelopeError::UnknownKey)?;
         let entry = self.entries.get(index).ok_or(EnvelopeError::UnknownKey)?;
         let mut cek = Zeroizing::new([0u8; 32]);
