@@ -93,6 +93,7 @@ fn receiver_store() -> TrustStore {
             .allow("scheduler", &["*"])
             .allow("anonymous", &["reply"]),
     }
+    node: None,
 }
 
 struct Case {

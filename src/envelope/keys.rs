@@ -192,19 +192,58 @@ impl Policy {
     }
 }
 
-/// Everything a node knows: keys and policy.
+/// The identity of the node that owns a trust store: the name other nodes address it by
+/// (an audience `kid:`) and its role (a role audience). From `[node]` in `trust.toml`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NodeId {
+    /// This node's key id: the name senders put in the audience to address it.
+    pub kid: Vec<u8>,
+    /// This node's role (for role audiences). Never empty when loaded from `trust.toml`.
+    pub role: String,
+}
+
+impl std::fmt::Debug for NodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeId")
+            .field("kid", &String::from_utf8_lossy(&self.kid))
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+/// Everything a node knows: its identity, keys and policy.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
     /// The keys.
     pub entries: Vec<KeyEntry>,
     /// The role policy.
     pub policy: Policy,
+    /// This node's own identity, if `trust.toml` has a `[node]` table.
+    pub node: Option<NodeId>,
 }
 
 impl TrustStore {
     /// The entry with this kid.
     pub fn get(&self, kid: &[u8]) -> Option<&KeyEntry> {
         self.entries.iter().find(|e| e.kid == kid)
+    }
+
+    /// The kids that name this node itself: the `[node]` kid (if any), then the kid of every
+    /// entry holding private key material ([`KeyMaterial::Private`]), in entry order,
+    /// without duplicates. A message attributed to one of these is a reflection.
+    pub fn own_kids(&self) -> Vec<Vec<u8>> {
+        let mut kids: Vec<Vec<u8>> = Vec::new();
+        let private = self
+            .entries
+            .iter()
+            .filter(|e| matches!(e.material, KeyMaterial::Private { .. }))
+            .map(|e| &e.kid);
+        for kid in self.node.iter().map(|n| &n.kid).chain(private) {
+            if !kids.contains(kid) {
+                kids.push(kid.clone());
+            }
+        }
+        kids
     }
 }
 

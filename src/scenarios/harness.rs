@@ -196,6 +196,7 @@ impl Net {
         let store = TrustStore {
             entries: Vec::new(),
             policy: Policy::default().allow("eavesdropper", &["*"]),
+            node: None,
         };
         self.node(&store, learn.then_some("eavesdropper"))
     }

@@ -169,6 +169,7 @@ impl World {
             policy: Policy::default()
                 .allow("client", &["*"])
                 .allow("server", &[REGISTRATION, REPLY]),
+            node: None,
         };
         self.net.node(&store, self.learned.then_some("client"))
     }
@@ -183,6 +184,7 @@ impl World {
         let store = TrustStore {
             entries,
             policy: Policy::default().allow("server", &[REPLY]),
+            node: None,
         };
         self.net.node(&store, self.learned.then_some("server"))
     }
@@ -192,6 +194,7 @@ impl World {
         let store = TrustStore {
             entries: vec![public_only(key)],
             policy: Policy::default().allow(&key.role, &["*"]),
+            node: None,
         };
         self.net.node(&store, None)
     }

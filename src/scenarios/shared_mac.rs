@@ -28,6 +28,7 @@ pub fn run(backend: &'static Backend) -> Result<Run, EnvelopeError> {
         let store = TrustStore {
             entries: vec![region.clone()],
             policy: Policy::default().allow("region", &[BOOT_VM, REPORT_STATE]),
+            node: None,
         };
         net.node(&store, None)
     };

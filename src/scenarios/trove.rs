@@ -77,6 +77,7 @@ fn guest_node(net: &Net, key: &KeyEntry) -> Result<Opener, EnvelopeError> {
             ..key.clone()
         }],
         policy: Policy::default().allow("control-plane", &[PREPARE, "restart"]),
+        node: None,
     };
     net.node(&store, None)
 }
@@ -97,6 +98,7 @@ fn control_plane(
         policy: Policy::default()
             .allow("control-plane", &["*"])
             .allow("guest", &[HEARTBEAT]),
+        node: None,
     };
     net.node(&store, None)
 }

@@ -3,6 +3,11 @@
 //! # `DIR/trust.toml`
 //!
 //! ```toml
+//! [node]                   # optional: this node's own identity
+//! kid = "compute-1"        # required in [node]: the name other nodes address it by
+//! # kid_hex = "0a1b"       # ... or instead of `kid`, the kid bytes in hex
+//! role = "compute"         # required in [node], non-empty: this node's role
+//!
 //! [[key]]
 //! file = "scheduler.pem"   # required: key file, relative to DIR (or absolute)
 //! alg = "ES256"            # required: one of the names below (case-insensitive)
@@ -29,6 +34,13 @@
 //!   public key get the same kid. Symmetric keys must give one. Kids are unique.
 //! * `cert`: only for key pairs and public keys; its SubjectPublicKeyInfo must be the
 //!   key's, byte for byte. One certificate per file.
+//! * `[node]` ([`TrustStore::node`](crate::envelope::TrustStore::node)): who this node
+//!   is, for audiences (`kid:` its kid, `role:` its role) and for refusing reflected
+//!   messages. Same `kid`/`kid_hex` rules as in `[[key]]`. The node kid may equal the kid
+//!   of one of its own private keys, but not that of a public or symmetric entry (those
+//!   kids name peers or shared keys). A node's own kids
+//!   ([`TrustStore::own_kids`](crate::envelope::TrustStore::own_kids)) are the node kid
+//!   and the kid of every entry holding a private key.
 //! * `[policy]`: a role that no key has gives a warning (except `anonymous`, the role of
 //!   unauthenticated senders). Methods are not checked.
 //!

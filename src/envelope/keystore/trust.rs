@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::error::{KeyStoreError, Origin, Site, kid_display};
 use super::{cert, file, load_material};
-use crate::envelope::keys::{ANONYMOUS_ROLE, fingerprint};
+use crate::envelope::keys::{ANONYMOUS_ROLE, NodeId, fingerprint};
 use crate::envelope::{KeyAlg, KeyEntry, KeyMaterial, Policy, TrustStore};
 
 /// The file name looked for in the directory.
@@ -21,6 +21,16 @@ struct TrustFile {
     key: Vec<KeySpec>,
     #[serde(default)]
     policy: BTreeMap<String, Spanned<Vec<String>>>,
+    node: Option<Spanned<NodeSpec>>,
+}
+
+/// `[node]`: this node's own identity.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeSpec {
+    kid: Option<Spanned<String>>,
+    kid_hex: Option<Spanned<String>>,
+    role: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,7 +88,7 @@ pub(super) fn load(dir: &Path) -> Result<(TrustStore, Vec<String>), KeyStoreErro
             });
         }
         let file_site = site(spec.file.span(), "file");
-        let explicit_kid = explicit_kid(&spec, &site)?;
+        let explicit_kid = explicit_kid(&spec.kid, &spec.kid_hex, &site)?;
         if alg.is_symmetric() && explicit_kid.is_none() {
             return Err(missing_kid(file_site));
         }
@@ -145,19 +155,75 @@ pub(super) fn load(dir: &Path) -> Result<(TrustStore, Vec<String>), KeyStoreErro
             .or_default()
             .extend(methods.into_inner());
     }
-    Ok((TrustStore { entries, policy }, warnings))
+    let node = match parsed.node {
+        Some(spec) => Some(node_id(spec, &entries, &kid_lines, &site)?),
+        None => None,
+    };
+    Ok((
+        TrustStore {
+            entries,
+            policy,
+            node,
+        },
+        warnings,
+    ))
 }
 
-/// The entry's `kid` (UTF-8 bytes) or `kid_hex`, with the site it came from.
+/// Checks `[node]`: a kid (`kid` or `kid_hex`) and a non-empty role. The kid may be the kid
+/// of one of this node's own key pairs, never that of a peer's public key or of a shared
+/// symmetric key (every message under that key would name this node as its sender).
+fn node_id(
+    spec: Spanned<NodeSpec>,
+    entries: &[KeyEntry],
+    kid_lines: &BTreeMap<Vec<u8>, usize>,
+    site: &impl Fn(std::ops::Range<usize>, &'static str) -> Site,
+) -> Result<NodeId, KeyStoreError> {
+    let table = spec.span();
+    let spec = spec.into_inner();
+    let invalid = |at, reason: String| KeyStoreError::InvalidField { at, reason };
+    let Some((kid, kid_site)) = explicit_kid(&spec.kid, &spec.kid_hex, site)? else {
+        let reason = "`[node]` needs `kid` or `kid_hex` (the name other nodes address it by)";
+        return Err(invalid(site(table, "kid"), reason.into()));
+    };
+    if spec.role.get_ref().is_empty() {
+        return Err(invalid(
+            site(spec.role.span(), "role"),
+            "the role is empty".into(),
+        ));
+    }
+    let shared = entries
+        .iter()
+        .find(|e| e.kid == kid && !matches!(e.material, KeyMaterial::Private { .. }));
+    if let Some(entry) = shared {
+        let line = kid_lines.get(&kid).copied().unwrap_or_default();
+        let what = match entry.material {
+            KeyMaterial::Symmetric(_) => "a shared symmetric key",
+            _ => "a peer's public key",
+        };
+        let reason = format!(
+            "the node kid {} is the kid of {what} (the [[key]] on line {line}); \
+             a node's own kid may only name one of its private keys",
+            kid_display(&kid)
+        );
+        return Err(invalid(kid_site, reason));
+    }
+    Ok(NodeId {
+        kid,
+        role: spec.role.into_inner(),
+    })
+}
+
+/// A `kid` (UTF-8 bytes) or `kid_hex` field, with the site it came from.
 fn explicit_kid(
-    spec: &KeySpec,
+    text: &Option<Spanned<String>>,
+    hex: &Option<Spanned<String>>,
     site: &impl Fn(std::ops::Range<usize>, &'static str) -> Site,
 ) -> Result<Option<(Vec<u8>, Site)>, KeyStoreError> {
     let invalid = |at, reason: &str| KeyStoreError::InvalidField {
         at,
         reason: reason.into(),
     };
-    let kid = match (&spec.kid, &spec.kid_hex) {
+    let kid = match (text, hex) {
         (Some(_), Some(h)) => {
             return Err(invalid(
                 site(h.span(), "kid_hex"),

@@ -125,6 +125,7 @@ pub(super) fn receiver(keys: Vec<KeyEntry>, time_s: u64) -> Receiver {
         store: TrustStore {
             entries: keys,
             policy: policy(),
+            node: None,
         },
     }
 }

@@ -247,7 +247,11 @@ fn receiver(mut o: Obj<'_>) -> Result<Receiver, VectorError> {
     Ok(Receiver {
         time_s,
         options,
-        store: TrustStore { entries, policy },
+        store: TrustStore {
+            entries,
+            policy,
+            node: None,
+        },
     })
 }
 

@@ -79,6 +79,7 @@ fn ends(e: &EnvelopeSpec) -> Result<Ends, MeasureError> {
         policy: Policy::default()
             .allow(SENDER_ROLE, &["*"])
             .allow(ANONYMOUS_ROLE, &["*"]),
+        node: None,
     };
     let options = OpenOptions {
         accept_plain_from_legacy: e.mode == Mode::Plain,
