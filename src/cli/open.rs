@@ -4,8 +4,37 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::envelope_io::{backend, display_kid, load_trust, read_input, write_output};
+use anyhow::Context;
+
+use super::envelope_io::{backend, display_kid, load_trust, write_output};
+use crate::envelope::replay::ReplayGuard;
 use crate::envelope::{OpenOptions, Opener, SystemClock};
+
+/// Reads the envelope (file or stdin), at most `max + 1` bytes: a larger input is never
+/// read into memory whole.
+fn read_capped(path: Option<&PathBuf>, max: usize) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let mut out = Vec::new();
+    match path {
+        Some(p) => {
+            std::fs::File::open(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .take(limit)
+                .read_to_end(&mut out)
+                .with_context(|| format!("reading {}", p.display()))?;
+        }
+        None => {
+            std::io::stdin()
+                .lock()
+                .take(limit)
+                .read_to_end(&mut out)
+                .context("reading stdin")?;
+        }
+    }
+    // A longer input is cut at `max + 1` bytes, which `open` refuses as too-large.
+    Ok(out)
+}
 
 /// Arguments of `sealbench open`.
 #[derive(Debug, clap::Args)]
@@ -13,9 +42,23 @@ pub struct Args {
     /// The receiver's trust directory (its own private keys, peers' public keys, shared keys, policy).
     #[arg(long, value_name = "DIR")]
     trust: PathBuf,
-    /// Freshness window in seconds (both directions of clock skew).
+    /// How old a message may be, in seconds.
     #[arg(long, default_value_t = 300)]
     window: u64,
+    /// How far in the future a message's `iat` may be (sender clock ahead), in seconds.
+    #[arg(long, default_value_t = crate::envelope::open::DEFAULT_FUTURE_SKEW_S)]
+    future_skew: u64,
+    /// Accept messages that name no audience (UNSAFE: a captured message can be replayed
+    /// to every node that trusts its sender).
+    #[arg(long)]
+    accept_no_audience: bool,
+    /// Largest envelope accepted, in bytes (default 16 MiB).
+    #[arg(long, default_value_t = crate::envelope::open::DEFAULT_MAX_SIZE)]
+    max_size: usize,
+    /// Keep replay state in this database file, so a message accepted by one `open`
+    /// process is refused as replayed by the next (created if missing).
+    #[arg(long, value_name = "PATH")]
+    replay_db: Option<PathBuf>,
     /// Learn unknown signers' public keys from the message (off by default).
     #[arg(long)]
     learn_keys: bool,
@@ -44,10 +87,18 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         learn_keys: args.learn_keys,
         learned_role: args.learned_role.clone(),
         accept_plain_from_legacy: args.accept_plain,
+        accept_no_audience: args.accept_no_audience,
+        future_skew_s: args.future_skew,
+        max_size: args.max_size,
         ..OpenOptions::default()
     };
-    let mut opener = Opener::new(backend, &store, options, Arc::new(SystemClock))?;
-    let mut wire = read_input(args.input.as_ref())?;
+    let replay = match &args.replay_db {
+        Some(path) => ReplayGuard::persistent(path, options.replay.clone())
+            .with_context(|| format!("replay database {}", path.display()))?,
+        None => ReplayGuard::new(options.replay.clone()),
+    };
+    let mut opener = Opener::with_replay(backend, &store, options, Arc::new(SystemClock), replay)?;
+    let mut wire = read_capped(args.input.as_ref(), args.max_size)?;
     let opened = match opener.open(&mut wire) {
         Ok(o) => o,
         Err(e) => {

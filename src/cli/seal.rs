@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 
 use super::envelope_io::{backend, find, load_trust, read_input, write_output};
 use crate::backend::AeadId;
+use crate::envelope::audience::Audience;
 use crate::envelope::{Identity, MessageBuf, Mode, SealConfig, Sealer, SystemClock};
 
 /// Arguments of `sealbench seal`.
@@ -23,9 +24,19 @@ pub struct Args {
     /// signing key for sign1/sign-encrypt, any key naming the sender for plain).
     #[arg(long = "as", value_name = "KID")]
     sender: Option<String>,
-    /// A recipient's key for encrypt/sign-encrypt (repeatable): RSA-OAEP-256 public keys, or one ECDH-ES key.
+    /// A receiver (repeatable), named in the message's audience (CWT `aud`) in every mode:
+    /// the node's kid (its `[node] kid` or its private key's kid). For encrypt and
+    /// sign-encrypt it is also a recipient key in the trust directory (RSA-OAEP-256 public
+    /// keys, or one ECDH-ES key).
     #[arg(long = "to", value_name = "KID")]
     recipients: Vec<String>,
+    /// Address every node of a role instead (a broadcast): the audience is `role:ROLE`.
+    #[arg(long = "to-role", value_name = "ROLE", conflicts_with = "no_audience")]
+    to_role: Option<String>,
+    /// Seal without an audience (UNSAFE: any node that trusts the sender accepts a
+    /// captured copy; receivers refuse it unless they pass --accept-no-audience).
+    #[arg(long)]
+    no_audience: bool,
     /// How a signer identifies itself: kid, x5t, x5chain, spki.
     #[arg(long, default_value = "kid", value_parser = parse_identity)]
     identity: Identity,
@@ -78,14 +89,32 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let recipients = args
         .recipients
         .iter()
+        .filter(|_| args.mode.hybrid())
         .map(|k| find(&store, k, "--to"))
         .collect::<Result<Vec<_>, _>>()?;
     if args.mode.hybrid() && recipients.is_empty() {
         bail!("--mode {} needs at least one --to KID", args.mode.label());
     }
-    if !args.mode.hybrid() && !recipients.is_empty() {
-        bail!("--to is only for encrypt and sign-encrypt");
-    }
+    let audience = match (&args.to_role, args.recipients.is_empty(), args.no_audience) {
+        (Some(role), _, _) => Some(Audience::Role(role.clone())),
+        (None, false, false) => Some(Audience::Kids(
+            args.recipients
+                .iter()
+                .map(|k| k.as_bytes().to_vec())
+                .collect(),
+        )),
+        (None, _, true) if args.mode.hybrid() => {
+            bail!("--no-audience: encrypt and sign-encrypt always address their recipients")
+        }
+        (None, false, true) => bail!("--to names an audience; it conflicts with --no-audience"),
+        (None, true, true) => None,
+        (None, true, false) if args.mode == Mode::Plain => None,
+        (None, true, false) => bail!(
+            "name the receivers with --to KID (repeatable) or --to-role ROLE; a message without \
+             an audience can be replayed to every node that trusts the sender (--no-audience \
+             to do it anyway)"
+        ),
+    };
     let config = SealConfig {
         mode: args.mode,
         sender,
@@ -96,6 +125,12 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     let mut sealer = Sealer::new(backend, &config, Arc::new(SystemClock), None)
         .with_context(|| format!("preparing {} on {}", args.mode.label(), backend.name))?;
+    if let Some(audience) = &audience {
+        sealer = sealer.with_audience(audience).context("--to / --to-role")?;
+    }
+    if let Some(node) = &store.node {
+        sealer = sealer.with_issuer(&node.kid).context("[node] kid")?;
+    }
     let payload = read_input(args.input.as_ref())?;
     let mut msg = MessageBuf::new();
     sealer

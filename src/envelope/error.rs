@@ -67,6 +67,18 @@ pub enum EnvelopeError {
     /// This `cti` was already accepted within the window.
     #[error("replayed message")]
     Replayed,
+    /// The replay database could not be opened, read or written: the message is refused
+    /// (an entry that cannot be recorded durably must not be accepted).
+    #[error("{0}")]
+    ReplayStore(String),
+    /// The message names no audience, or an audience that is not this node (a message
+    /// captured on its way to another node, or replayed to the wrong one).
+    #[error("message is not addressed to this node")]
+    WrongAudience,
+    /// The message comes from this node itself: its `iss` names us, or it is signed with
+    /// one of our own private keys (a reflection).
+    #[error("message from this node itself (reflected)")]
+    Reflected,
     /// The sender's role may not call this method.
     #[error("role {role:?} may not call {method:?}")]
     Forbidden {
@@ -137,6 +149,9 @@ impl EnvelopeError {
             Self::Expired { .. } => "expired",
             Self::FromFuture { .. } => "from-future",
             Self::Replayed => "replayed",
+            Self::ReplayStore(_) => "replay-store",
+            Self::WrongAudience => "wrong-audience",
+            Self::Reflected => "reflected",
             Self::Forbidden { .. } => "forbidden",
             Self::PlainRefused => "plain-refused",
             Self::KeyExhausted => "key-exhausted",

@@ -54,6 +54,10 @@ pub struct Protected<'a> {
     pub method: &'a str,
     /// Whether the content is a nested COSE_Sign1 (content type 18).
     pub nested: bool,
+    /// CWT `iss`: the sending node's name (see `audience.rs`).
+    pub iss: Option<&'a str>,
+    /// CWT `aud`: the encoded audience value (a name or an array of names).
+    pub aud: Option<&'a [u8]>,
 }
 
 /// CoAP Content-Format of `application/cose; cose-type="cose-sign1"`. ref: RFC 9052 §11.2
@@ -82,7 +86,18 @@ impl<'a> Protected<'a> {
             w.bstr(kid)?;
         }
         w.int(HDR_CWT_CLAIMS)?;
-        w.head(MAJOR_MAP, 2)?;
+        w.head(
+            MAJOR_MAP,
+            2 + u64::from(self.iss.is_some()) + u64::from(self.aud.is_some()),
+        )?;
+        if let Some(iss) = self.iss {
+            w.int(CWT_ISS)?;
+            w.tstr(iss)?;
+        }
+        if let Some(aud) = self.aud {
+            w.int(CWT_AUD)?;
+            w.raw(aud)?;
+        }
         w.int(CWT_IAT)?;
         w.head(super::cbor::MAJOR_UINT, self.iat)?;
         w.int(CWT_CTI)?;
@@ -109,13 +124,15 @@ impl<'a> Protected<'a> {
         Ok(())
     }
 
-    /// An upper bound of the encoded length for a sender identity of `sender_len` bytes.
-    pub const fn max_len(sender_len: usize) -> usize {
+    /// An upper bound of the encoded length for a sender identity of `sender_len` bytes
+    /// and `claims_len` bytes of `iss` and `aud` (encoded values).
+    pub const fn max_len(sender_len: usize, claims_len: usize) -> usize {
         // map head, alg, kid/x5t/x5chain/spki label + head, claims, method label + head.
         1 + 10
             + 2
             + (6 + 9 + 4 + sender_len)
             + (1 + 1 + 1 + 9 + 1 + 1 + 12)
+            + (2 + claims_len)
             + (5 + 3 + MAX_METHOD_LEN)
     }
 
@@ -130,6 +147,8 @@ impl<'a> Protected<'a> {
             cti: &[],
             method: "",
             nested: false,
+            iss: None,
+            aud: None,
         };
         let (mut claims, mut method) = (false, false);
         let mut prev = None;
@@ -149,7 +168,7 @@ impl<'a> Protected<'a> {
                 }
                 HDR_KID => set_sender(&mut out.sender, SenderId::Kid(r.bstr()?))?,
                 HDR_CWT_CLAIMS => {
-                    (out.iat, out.cti) = parse_claims(&mut r)?;
+                    parse_claims(&mut r, &mut out)?;
                     claims = true;
                 }
                 HDR_X5CHAIN => set_sender(&mut out.sender, SenderId::X5chain(r.bstr()?))?,
@@ -167,6 +186,11 @@ impl<'a> Protected<'a> {
                 }
                 HDR_RPC_METHOD => {
                     out.method = r.tstr()?;
+                    if out.method.len() > MAX_METHOD_LEN {
+                        return Err(EnvelopeError::BadHeader(
+                            "method name longer than 255 bytes",
+                        ));
+                    }
                     method = true;
                 }
                 HDR_SENDER_SPKI => set_sender(&mut out.sender, SenderId::Spki(r.bstr()?))?,
@@ -219,34 +243,46 @@ pub(crate) fn check_order(prev: &mut Option<u128>, label: i64) -> Result<(), Env
     Ok(())
 }
 
-fn parse_claims<'a>(r: &mut Reader<'a>) -> Result<(u64, &'a [u8]), EnvelopeError> {
-    if r.map()? != 2 {
-        return Err(EnvelopeError::BadHeader(
-            "CWT claims must be exactly {6: iat, 7: cti}",
-        ));
+/// Parses the CWT claims `{ ? 1: iss, ? 3: aud, 6: iat, 7: cti }` into `out`.
+fn parse_claims<'a>(r: &mut Reader<'a>, out: &mut Protected<'a>) -> Result<(), EnvelopeError> {
+    const SHAPE: &str = "CWT claims must be { ? 1: iss, ? 3: aud, 6: iat, 7: cti }";
+    let pairs = r.map()?;
+    if !(2..=4).contains(&pairs) {
+        return Err(EnvelopeError::BadHeader(SHAPE));
     }
-    match r.label()? {
-        CWT_IAT => {}
-        CWT_CTI => return Err(EnvelopeError::HeaderOrder),
-        _ => {
-            return Err(EnvelopeError::BadHeader(
-                "CWT claims must be exactly {6: iat, 7: cti}",
-            ));
+    let mut prev = None;
+    let (mut iat, mut cti) = (false, false);
+    for _ in 0..pairs {
+        let label = r.label()?;
+        check_order(&mut prev, label)?;
+        match label {
+            CWT_ISS => {
+                let iss = r.tstr()?;
+                super::audience::check_name(iss)?;
+                out.iss = Some(iss);
+            }
+            CWT_AUD => out.aud = Some(super::audience::parse_aud(r)?),
+            CWT_IAT => {
+                out.iat = r
+                    .uint()
+                    .map_err(|_| EnvelopeError::BadHeader("iat must be an unsigned integer"))?;
+                iat = true;
+            }
+            CWT_CTI => {
+                let v = r.bstr()?;
+                if v.len() != super::replay::CTI_LEN {
+                    return Err(EnvelopeError::BadHeader("cti must be 12 bytes"));
+                }
+                out.cti = v;
+                cti = true;
+            }
+            _ => return Err(EnvelopeError::BadHeader(SHAPE)),
         }
     }
-    let iat = r
-        .uint()
-        .map_err(|_| EnvelopeError::BadHeader("iat must be an unsigned integer"))?;
-    if r.label()? != CWT_CTI {
-        return Err(EnvelopeError::BadHeader(
-            "CWT claims must be exactly {6: iat, 7: cti}",
-        ));
+    if !(iat && cti) {
+        return Err(EnvelopeError::BadHeader(SHAPE));
     }
-    let cti = r.bstr()?;
-    if cti.len() != super::replay::CTI_LEN {
-        return Err(EnvelopeError::BadHeader("cti must be 12 bytes"));
-    }
-    Ok((iat, cti))
+    Ok(())
 }
 
 /// Parses an unprotected header that must hold exactly `{5: iv}` with a 12-byte IV
@@ -304,6 +340,8 @@ mod tests {
             cti: &CTI,
             method: "boot_vm",
             nested: false,
+            iss: None,
+            aud: None,
         };
         let ours = encode(&p);
         let claims = ciborium::Value::Map(vec![
@@ -348,10 +386,12 @@ mod tests {
                 cti: &CTI,
                 method: "m",
                 nested: true,
+                iss: None,
+                aud: None,
             };
             let bytes = encode(&p);
             assert_eq!(Protected::parse(&bytes), Ok(p), "{}", hex::encode(&bytes));
-            assert!(encode(&p).len() <= Protected::max_len(32));
+            assert!(encode(&p).len() <= Protected::max_len(32, 0));
         }
     }
 
@@ -364,6 +404,8 @@ mod tests {
             cti: &CTI,
             method: "m",
             nested: false,
+            iss: None,
+            aud: None,
         };
         let good = encode(&p);
         // kid before alg: out of order.

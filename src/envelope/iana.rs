@@ -39,6 +39,8 @@ pub const HDR_RPC_METHOD: i64 = -65537;
 /// for key learning. Authenticated (protected only).
 pub const HDR_SENDER_SPKI: i64 = -65538;
 
+/// CWT claim `iss`. ref: RFC 8392 §3.1
+pub const CWT_ISS: i64 = 1;
 /// CWT claim `aud`. ref: RFC 8392 §3.1
 pub const CWT_AUD: i64 = 3;
 /// CWT claim `iat`.

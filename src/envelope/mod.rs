@@ -4,6 +4,7 @@
 //! MACed, signed or encrypted, and hands those bytes to a backend's trait objects.
 //! See `docs/ENVELOPE.md` for the wire profile.
 
+pub mod audience;
 pub mod cbor;
 pub mod clock;
 pub mod error;

@@ -27,7 +27,7 @@ use crate::envelope::fixtures::public_only;
 use crate::envelope::keys::ANONYMOUS_ROLE;
 use crate::envelope::{
     Identity, KeyAlg, KeyEntry, MessageBuf, Mode, OpenOptions, Opener, Policy, SealConfig, Sealer,
-    SystemClock, TrustStore,
+    SystemClock, TrustStore, audience::Audience, keys::NodeId,
 };
 use crate::measure::error::MeasureError;
 use crate::measure::keys::{METHOD, SENDER_ROLE, key, oaep_recipients};
@@ -79,7 +79,10 @@ fn ends(e: &EnvelopeSpec) -> Result<Ends, MeasureError> {
         policy: Policy::default()
             .allow(SENDER_ROLE, &["*"])
             .allow(ANONYMOUS_ROLE, &["*"]),
-        node: None,
+        node: Some(NodeId {
+            kid: RECEIVER_KID.to_vec(),
+            role: RECEIVER_ROLE.to_string(),
+        }),
     };
     let options = OpenOptions {
         accept_plain_from_legacy: e.mode == Mode::Plain,
@@ -90,6 +93,22 @@ fn ends(e: &EnvelopeSpec) -> Result<Ends, MeasureError> {
         recipients,
         store,
         options,
+    })
+}
+
+/// The receiving node's kid and role: every measured message is addressed to it (CWT
+/// `aud`) and names its sender (`iss`), so opens pay for the audience and direction checks.
+const RECEIVER_KID: &[u8] = b"receiver-1";
+const RECEIVER_ROLE: &str = "receiver";
+const SENDER_NODE: &[u8] = b"sender-1";
+
+/// A sealer whose messages name the receiver (hybrid modes already address their recipients).
+fn addressed(sealer: Sealer, mode: Mode) -> Result<Sealer, MeasureError> {
+    let sealer = sealer.with_issuer(SENDER_NODE)?;
+    Ok(if mode.hybrid() {
+        sealer
+    } else {
+        sealer.with_audience(&Audience::Kids(vec![RECEIVER_KID.to_vec()]))?
     })
 }
 
@@ -116,7 +135,10 @@ pub(super) fn build(s: &Scenario) -> Result<Built, MeasureError> {
         content: e.aead.unwrap_or(crate::backend::AeadId::Aes128Gcm),
         cek_reuse: reuse,
     };
-    let mut sealer = Sealer::new(backend, &config, Arc::new(SystemClock), None)?;
+    let mut sealer = addressed(
+        Sealer::new(backend, &config, Arc::new(SystemClock), None)?,
+        e.mode,
+    )?;
     let mut msg = MessageBuf::new();
     sealer.payload_buf(&mut msg, s.size).fill(0x5a);
     sealer.seal(METHOD, &mut msg)?;
@@ -138,7 +160,10 @@ pub(super) fn build(s: &Scenario) -> Result<Built, MeasureError> {
             )?;
             opener.open(msg.wire_mut())?;
             let cap = pool_len(msg.wire().len());
-            let warm = Sealer::new(backend, &config, Arc::new(SystemClock), None)?;
+            let warm = addressed(
+                Sealer::new(backend, &config, Arc::new(SystemClock), None)?,
+                e.mode,
+            )?;
             Box::new(Open {
                 backend,
                 store: ends.store,

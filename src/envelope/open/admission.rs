@@ -1,0 +1,81 @@
+//! The checks after authentication: freshness, audience, direction, policy, replay.
+//! Only messages that authenticated reach them, so forgeries never touch the replay state,
+//! and unauthenticated senders (plain, anonymous) have their own replay namespace.
+
+use super::Opener;
+use crate::envelope::error::EnvelopeError;
+use crate::envelope::header::Protected;
+use crate::envelope::keys::ANONYMOUS_ROLE;
+use crate::envelope::replay::{ReplaySender, split_cti};
+
+/// Who a message's replay state and policy belong to.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Who {
+    /// An authenticated key (trust-store or learned entry).
+    Key(usize),
+    /// A plain message from a legacy entry: its kid is not authenticated.
+    Plain(usize),
+    /// Hybrid encryption without a signature.
+    Anonymous,
+}
+
+impl Opener {
+    /// Freshness, audience, direction, policy and replay, after authentication.
+    pub(super) fn admit(&mut self, p: &Protected<'_>, who: Who) -> Result<[u8; 12], EnvelopeError> {
+        let now = self.clock.now_s();
+        let window_s = self.options.window_s;
+        if p.iat.saturating_add(window_s) < now {
+            return Err(EnvelopeError::Expired {
+                age_s: now - p.iat,
+                window_s,
+            });
+        }
+        let skew = self.options.future_skew_s;
+        if p.iat > now.saturating_add(skew) {
+            return Err(EnvelopeError::FromFuture {
+                ahead_s: p.iat - now,
+                window_s: skew,
+            });
+        }
+        match p.aud {
+            Some(aud) if self.own.addressed_by(aud)? => {}
+            None if self.options.accept_no_audience => {}
+            _ => return Err(EnvelopeError::WrongAudience),
+        }
+        if p.iss.is_some_and(|iss| self.own.is_self(iss)) {
+            return Err(EnvelopeError::Reflected);
+        }
+        let entry = match who {
+            Who::Key(i) | Who::Plain(i) => Some(self.keys.get(i)?),
+            Who::Anonymous => None,
+        };
+        if matches!(who, Who::Key(_)) && entry.is_some_and(|e| e.own) {
+            return Err(EnvelopeError::Reflected);
+        }
+        let allowed = entry
+            .map_or(&self.keys.anonymous, |e| &e.methods)
+            .allows(p.method);
+        if !allowed {
+            return Err(EnvelopeError::Forbidden {
+                role: entry
+                    .map_or(ANONYMOUS_ROLE, |e| e.role.as_str())
+                    .to_string(),
+                method: p.method.to_string(),
+            });
+        }
+        let (prefix, counter) = split_cti(p.cti)?;
+        let sender = match (who, entry) {
+            (Who::Key(_), Some(e)) => ReplaySender::Key(&e.kid),
+            (Who::Plain(_), Some(e)) => ReplaySender::Plain(&e.kid),
+            _ => ReplaySender::Anonymous,
+        };
+        self.replay
+            .check_and_record(sender, prefix, counter, p.iat, now, window_s)?;
+        if let Who::Key(i) = who {
+            self.keys.touch(i);
+        }
+        let mut cti = [0u8; 12];
+        cti.copy_from_slice(p.cti);
+        Ok(cti)
+    }
+}

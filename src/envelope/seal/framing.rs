@@ -1,0 +1,309 @@
+//! The layers written around a payload that lies in place in a [`MessageBuf`]: plain
+//! framing, COSE_Mac0, COSE_Sign1 and COSE_Encrypt0 / COSE_Encrypt.
+
+use rand::{Rng, rngs::StdRng};
+
+use crate::backend::{AeadKey, MacKey, SignatureId, SigningKey};
+use crate::envelope::cbor::{MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TAG, Writer};
+use crate::envelope::error::EnvelopeError;
+use crate::envelope::header::{MAX_KID_LEN, Protected};
+use crate::envelope::iana::{self, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
+use crate::envelope::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
+
+/// Alignment of the payload in a [`MessageBuf`] (a cache line).
+pub(super) const PAYLOAD_ALIGN: usize = 64;
+
+/// A message being built: room before and after the payload, reserved by a sealer.
+#[derive(Debug, Default, Clone)]
+pub struct MessageBuf {
+    buf: Vec<u8>,
+    payload_at: usize,
+    payload_len: usize,
+    start: usize,
+    end: usize,
+}
+
+impl MessageBuf {
+    /// An empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The sealed message (empty before the first seal).
+    pub fn wire(&self) -> &[u8] {
+        self.buf.get(self.start..self.end).unwrap_or(&[])
+    }
+
+    /// The sealed message, mutable (to open it in place in a loopback test).
+    pub fn wire_mut(&mut self) -> &mut [u8] {
+        self.buf.get_mut(self.start..self.end).unwrap_or(&mut [])
+    }
+
+    /// Reserves `head` bytes (plus alignment) before a `len`-byte payload and `tail`
+    /// after it; returns the payload's slice.
+    pub(super) fn reserve(
+        &mut self,
+        head: usize,
+        align: usize,
+        len: usize,
+        tail: usize,
+    ) -> &mut [u8] {
+        let total = head + align + len + tail;
+        if self.buf.len() < total {
+            self.buf.resize(total, 0);
+        }
+        let misalign = (self.buf.as_ptr().addr() + head) % align;
+        let at = head + (align - misalign) % align;
+        self.payload_at = at;
+        self.payload_len = len;
+        self.start = at;
+        self.end = at;
+        // safe: `total` bytes exist and `at + len < head + align + len <= total`.
+        let (_, rest) = self.buf.split_at_mut(at);
+        let (payload, _) = rest.split_at_mut(len);
+        payload
+    }
+
+    /// The payload's (start, end), checked against the room a sealer needs.
+    pub(super) fn payload_region(
+        &self,
+        head: usize,
+        tail: usize,
+    ) -> Result<(usize, usize), EnvelopeError> {
+        let end = self.payload_at + self.payload_len;
+        if self.payload_at < head || self.buf.len() < end + tail {
+            return Err(EnvelopeError::Config(
+                "payload buffer was not reserved by this sealer",
+            ));
+        }
+        Ok((self.payload_at, end))
+    }
+
+    pub(super) fn buf_mut(&mut self) -> &mut [u8] {
+        &mut self.buf
+    }
+
+    pub(super) fn set_wire(&mut self, start: usize, end: usize) {
+        self.start = start;
+        self.end = end;
+    }
+}
+
+/// The CBOR array of recipient kids a nested signature is bound to (its external_aad), so
+/// a recipient cannot re-encrypt a signed message to someone else (surreptitious forwarding).
+pub fn recipient_binding<'k>(
+    kids: impl ExactSizeIterator<Item = &'k [u8]>,
+) -> Result<Vec<u8>, EnvelopeError> {
+    let mut out = vec![0u8; 9 + kids.len() * (9 + MAX_KID_LEN)];
+    let mut w = Writer::new(&mut out);
+    w.head(MAJOR_ARRAY, kids.len() as u64)?;
+    for kid in kids {
+        w.bstr(kid)?;
+    }
+    let n = w.len();
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Buffers and the IV generator, kept apart from the keys so layers can borrow both.
+pub(super) struct Work {
+    rng: StdRng,
+    protected: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+/// New (start, end) of the message region after a layer.
+type Layer = Result<(usize, usize), EnvelopeError>;
+
+fn region(buf: &[u8], start: usize, end: usize) -> Result<&[u8], EnvelopeError> {
+    buf.get(start..end)
+        .ok_or(EnvelopeError::TooLarge("message region"))
+}
+
+impl Work {
+    pub(super) fn new(rng: StdRng) -> Self {
+        Self {
+            rng,
+            protected: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    pub(super) fn size(&mut self, protected: usize, scratch: usize) {
+        self.protected.resize(protected, 0);
+        self.scratch.resize(scratch, 0);
+    }
+
+    pub(super) fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
+
+    /// Encodes `p` into the protected-header buffer; returns its length.
+    fn encode_protected(&mut self, p: &Protected<'_>) -> Result<usize, EnvelopeError> {
+        let mut w = Writer::new(&mut self.protected);
+        p.encode(&mut w)?;
+        Ok(w.len())
+    }
+
+    pub(super) fn plain_layer(
+        &mut self,
+        buf: &mut [u8],
+        start: usize,
+        end: usize,
+        p: &Protected<'_>,
+    ) -> Layer {
+        let n = self.encode_protected(p)?;
+        let (protected, scratch) = (&self.protected, &mut self.scratch);
+        let prot = protected
+            .get(..n)
+            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        let mut w = Writer::new(scratch);
+        w.head(MAJOR_ARRAY, 3)?;
+        w.bstr(prot)?;
+        w.head(MAJOR_MAP, 0)?;
+        w.head(MAJOR_BSTR, (end - start) as u64)?;
+        Ok((put_before(buf, start, w.written())?, end))
+    }
+
+    pub(super) fn mac0_layer(
+        &mut self,
+        key: &dyn MacKey,
+        buf: &mut [u8],
+        start: usize,
+        end: usize,
+        p: &Protected<'_>,
+    ) -> Layer {
+        let n = self.encode_protected(p)?;
+        let (protected, scratch) = (&self.protected, &mut self.scratch);
+        let prot = protected
+            .get(..n)
+            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        let mut w = Writer::new(scratch);
+        structure::to_be_authenticated_prefix(&mut w, CTX_MAC0, prot, &[], end - start)?;
+        let mut tag = [0u8; 32];
+        key.sign(&[w.written(), region(buf, start, end)?], &mut tag)?;
+        let mut w = Writer::new(scratch);
+        w.head(MAJOR_TAG, TAG_MAC0)?;
+        w.head(MAJOR_ARRAY, 4)?;
+        w.bstr(prot)?;
+        w.head(MAJOR_MAP, 0)?;
+        w.head(MAJOR_BSTR, (end - start) as u64)?;
+        let start = put_before(buf, start, w.written())?;
+        let end = put_after(buf, end, &[0x58, 32])?;
+        Ok((start, put_after(buf, end, &tag)?))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn sign1_layer(
+        &mut self,
+        id: SignatureId,
+        key: &dyn SigningKey,
+        binding: &[u8],
+        buf: &mut [u8],
+        start: usize,
+        end: usize,
+        p: &Protected<'_>,
+    ) -> Layer {
+        let n = self.encode_protected(p)?;
+        let (protected, scratch) = (&self.protected, &mut self.scratch);
+        let prot = protected
+            .get(..n)
+            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        // Write the Sig_structure prefix in front of the payload and sign in place.
+        let mut w = Writer::new(scratch);
+        structure::to_be_authenticated_prefix(&mut w, CTX_SIGNATURE1, prot, binding, end - start)?;
+        let tbs_start = put_before(buf, start, w.written())?;
+        let mut sig = [0u8; 512];
+        let sig_len = key.sign(region(buf, tbs_start, end)?, &mut sig)?;
+        if sig_len != id.signature_len() {
+            return Err(EnvelopeError::Key(crate::backend::Error::BadLength(
+                "signature",
+            )));
+        }
+        let sig = sig
+            .get(..sig_len)
+            .ok_or(EnvelopeError::TooLarge("signature"))?;
+        let mut w = Writer::new(scratch);
+        w.head(MAJOR_TAG, TAG_SIGN1)?;
+        w.head(MAJOR_ARRAY, 4)?;
+        w.bstr(prot)?;
+        w.head(MAJOR_MAP, 0)?;
+        w.head(MAJOR_BSTR, (end - start) as u64)?;
+        let start = put_before(buf, start, w.written())?;
+        let mut h = [0u8; 3];
+        let mut hw = Writer::new(&mut h);
+        hw.head(MAJOR_BSTR, sig_len as u64)?;
+        let end = put_after(buf, end, hw.written())?;
+        Ok((start, put_after(buf, end, sig)?))
+    }
+
+    /// COSE_Encrypt0 when `recipients` is empty, else COSE_Encrypt with those recipients.
+    pub(super) fn encrypt_layer(
+        &mut self,
+        key: &dyn AeadKey,
+        recipients: &[u8],
+        buf: &mut [u8],
+        start: usize,
+        end: usize,
+        p: &Protected<'_>,
+    ) -> Layer {
+        let hybrid = !recipients.is_empty();
+        let mut iv = [0u8; 12];
+        self.rng.fill_bytes(&mut iv);
+        let n = self.encode_protected(p)?;
+        let (protected, scratch) = (&self.protected, &mut self.scratch);
+        let prot = protected
+            .get(..n)
+            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        let context = if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 };
+        let mut w = Writer::new(scratch);
+        structure::enc_structure(
+            &mut w,
+            context,
+            prot,
+            structure::content_external_aad(context, prot),
+        )?;
+        let ct_end = end
+            .checked_add(key.params().tag_len)
+            .ok_or(EnvelopeError::TooLarge("payload"))?;
+        let region = buf
+            .get_mut(start..ct_end)
+            .ok_or(EnvelopeError::TooLarge("trailer room"))?;
+        key.seal_in_place(&iv, w.written(), region)?;
+
+        let mut w = Writer::new(scratch);
+        if hybrid {
+            w.head(MAJOR_TAG, TAG_ENCRYPT)?;
+            w.head(MAJOR_ARRAY, 4)?;
+        } else {
+            w.head(MAJOR_TAG, TAG_ENCRYPT0)?;
+            w.head(MAJOR_ARRAY, 3)?;
+        }
+        w.bstr(prot)?;
+        w.head(MAJOR_MAP, 1)?;
+        w.int(iana::HDR_IV)?;
+        w.bstr(&iv)?;
+        w.head(MAJOR_BSTR, (ct_end - start) as u64)?;
+        let start = put_before(buf, start, w.written())?;
+        Ok((start, put_after(buf, ct_end, recipients)?))
+    }
+}
+
+/// Writes `head` right before `start`; returns the new start.
+fn put_before(buf: &mut [u8], start: usize, head: &[u8]) -> Result<usize, EnvelopeError> {
+    let at = start
+        .checked_sub(head.len())
+        .ok_or(EnvelopeError::TooLarge("header room"))?;
+    buf.get_mut(at..start)
+        .ok_or(EnvelopeError::TooLarge("header room"))?
+        .copy_from_slice(head);
+    Ok(at)
+}
+
+fn put_after(buf: &mut [u8], end: usize, bytes: &[u8]) -> Result<usize, EnvelopeError> {
+    let new_end = end + bytes.len();
+    buf.get_mut(end..new_end)
+        .ok_or(EnvelopeError::TooLarge("trailer room"))?
+        .copy_from_slice(bytes);
+    Ok(new_end)
+}
