@@ -12,7 +12,9 @@
 use std::sync::Arc;
 
 use sealbench::backend::{ALL_BACKENDS, AeadId, Backend, KeyAgreementId, SignatureId};
+use sealbench::envelope::audience::Audience;
 use sealbench::envelope::fixtures::{generate, public_only};
+use sealbench::envelope::keys::NodeId;
 use sealbench::envelope::{
     EnvelopeError, Identity, KeyAlg, KeyEntry, ManualClock, MessageBuf, Mode, OpenOptions, Opener,
     Policy, SealConfig, Sealer, TrustStore,
@@ -92,8 +94,24 @@ fn receiver_store() -> TrustStore {
         policy: Policy::default()
             .allow("scheduler", &["*"])
             .allow("anonymous", &["reply"]),
+        node: Some(NodeId {
+            kid: RECEIVER.to_vec(),
+            role: "compute".into(),
+        }),
     }
-    node: None,
+}
+
+/// The receiving node's kid: every test message is addressed to it.
+const RECEIVER: &[u8] = b"compute-1";
+
+/// Addresses a sealer's messages to the receiving node (hybrid modes address their
+/// recipients already).
+fn to_receiver(s: Sealer) -> Sealer {
+    if s.mode().hybrid() {
+        return s;
+    }
+    s.with_audience(&Audience::Kids(vec![RECEIVER.to_vec()]))
+        .unwrap()
 }
 
 struct Case {
@@ -190,7 +208,7 @@ fn sealer(b: &Backend, c: &Case, clock: Arc<ManualClock>) -> Result<Sealer, Enve
         content: c.content,
         cek_reuse: 1,
     };
-    Sealer::new(b, &config, clock, None)
+    Sealer::new(b, &config, clock, None).map(to_receiver)
 }
 
 fn opener(b: &'static Backend, clock: Arc<ManualClock>) -> Opener {
@@ -316,7 +334,7 @@ fn replay_expiry_future_and_roles_are_enforced() {
         content: c.content,
         cek_reuse: 1,
     };
-    let mut s = Sealer::new(b, &config, clock.clone(), None).unwrap();
+    let mut s = to_receiver(Sealer::new(b, &config, clock.clone(), None).unwrap());
     s.seal_payload(b"x", "boot_vm", &mut msg).unwrap();
     assert!(matches!(
         o.open(&mut msg.wire().to_vec()),
@@ -392,7 +410,7 @@ fn plain_messages_are_refused_unless_from_a_listed_legacy_peer() {
             content: AeadId::Aes128Gcm,
             cek_reuse: 1,
         };
-        let mut s = Sealer::new(b, &config, clock.clone(), None).unwrap();
+        let mut s = to_receiver(Sealer::new(b, &config, clock.clone(), None).unwrap());
         let mut msg = MessageBuf::new();
         s.seal_payload(b"hello", "boot_vm", &mut msg).unwrap();
         let options = OpenOptions {
@@ -427,7 +445,7 @@ fn unknown_keys_are_rejected_unless_learning_is_on() {
         content: AeadId::Aes128Gcm,
         cek_reuse: 1,
     };
-    let mut s = Sealer::new(b, &config, clock.clone(), None).unwrap();
+    let mut s = to_receiver(Sealer::new(b, &config, clock.clone(), None).unwrap());
     let mut msg = MessageBuf::new();
     s.seal_payload(b"hi", "boot_vm", &mut msg).unwrap();
     let mut o = opener(b, clock.clone());
@@ -461,7 +479,7 @@ fn forged_messages_do_not_fill_the_learned_key_table() {
             content: AeadId::Aes128Gcm,
             cek_reuse: 1,
         };
-        let mut s = Sealer::new(b, &config, clock.clone(), None).unwrap();
+        let mut s = to_receiver(Sealer::new(b, &config, clock.clone(), None).unwrap());
         let mut msg = MessageBuf::new();
         s.seal_payload(b"hi", "boot_vm", &mut msg).unwrap();
         msg.wire().to_vec()
