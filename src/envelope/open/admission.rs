@@ -1,4 +1,4 @@
-//! The checks after authentication: freshness, audience, direction, policy, replay.
+//! The checks after authentication: freshness, direction, audience, policy, replay.
 //! Only messages that authenticated reach them, so forgeries never touch the replay state,
 //! and unauthenticated senders (plain, anonymous) have their own replay namespace.
 
@@ -37,20 +37,20 @@ impl Opener {
                 window_s: skew,
             });
         }
-        match p.aud {
-            Some(aud) if self.own.addressed_by(aud)? => {}
-            None if self.options.accept_no_audience => {}
-            _ => return Err(EnvelopeError::WrongAudience),
-        }
-        if p.iss.is_some_and(|iss| self.own.is_self(iss)) {
-            return Err(EnvelopeError::Reflected);
-        }
+        // Direction before audience: a reflected message is reported as what it is.
         let entry = match who {
             Who::Key(i) | Who::Plain(i) => Some(self.keys.get(i)?),
             Who::Anonymous => None,
         };
-        if matches!(who, Who::Key(_)) && entry.is_some_and(|e| e.own) {
+        if p.iss.is_some_and(|iss| self.own.is_self(iss))
+            || (matches!(who, Who::Key(_)) && entry.is_some_and(|e| e.own))
+        {
             return Err(EnvelopeError::Reflected);
+        }
+        match p.aud {
+            Some(aud) if self.own.addressed_by(aud)? => {}
+            None if self.options.accept_no_audience => {}
+            _ => return Err(EnvelopeError::WrongAudience),
         }
         let allowed = entry
             .map_or(&self.keys.anonymous, |e| &e.methods)

@@ -1,5 +1,5 @@
-//! Opening: parse strictly, find the key, authenticate, then check freshness, audience,
-//! direction, policy and replay — in that order, so a tampered message fails as
+//! Opening: parse strictly, find the key, authenticate, then check freshness, direction,
+//! audience, policy and replay — in that order, so a tampered message fails as
 //! `Authentication` and forged messages never touch the replay state. Encrypted payloads
 //! are decrypted in place; on any failure after decryption the plaintext is zeroed before
 //! the error is returned, and a message that fails to decrypt is never treated as plain.
