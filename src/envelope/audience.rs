@@ -61,7 +61,7 @@ impl Audience {
                 "more than 64 audience names: address a role instead",
             ));
         }
-        if names.iter().any(|n| n.len() > MAX_NAME_LEN) {
+        if names.iter().any(|n| check_name(n.as_bytes()).is_err()) {
             return Err(EnvelopeError::Config("audience name too long"));
         }
         let mut buf = vec![0u8; 9 + names.iter().map(|n| n.len() + 9).sum::<usize>()];
@@ -85,7 +85,7 @@ pub(crate) fn parse_aud<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], EnvelopeErro
     let start = r.pos();
     let bad = EnvelopeError::BadHeader("aud must be a name or an array of 2 to 64 names");
     match r.peek_major()? {
-        MAJOR_TSTR => check_name(r.tstr()?)?,
+        MAJOR_TSTR => check_name(r.tstr_bytes()?)?,
         MAJOR_ARRAY => {
             let n = r.array()?;
             if !(2..=MAX_AUDIENCE as u64).contains(&n) {
@@ -95,18 +95,18 @@ pub(crate) fn parse_aud<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], EnvelopeErro
                 if r.peek_major()? != MAJOR_TSTR {
                     return Err(bad);
                 }
-                check_name(r.tstr()?)?;
+                check_name(r.tstr_bytes()?)?;
             }
         }
         _ => return Err(bad),
     }
     r.input()
         .get(start..r.pos())
-        .ok_or(EnvelopeError::WrongStructure("aud"))
+        .ok_or_else(|| EnvelopeError::WrongStructure("aud"))
 }
 
 /// Checks an `aud` or `iss` name's length.
-pub(crate) fn check_name(name: &str) -> Result<(), EnvelopeError> {
+pub(crate) fn check_name(name: &[u8]) -> Result<(), EnvelopeError> {
     if name.is_empty() || name.len() > MAX_NAME_LEN {
         return Err(EnvelopeError::BadHeader("aud/iss name empty or too long"));
     }
@@ -114,9 +114,14 @@ pub(crate) fn check_name(name: &str) -> Result<(), EnvelopeError> {
 }
 
 /// A receiver's own names: what an audience must name and an issuer must not.
+///
+/// Matching is bytewise on the encoded claim, with no UTF-8 decoding on the hot path: a
+/// one-name audience (the common case) is one comparison of its whole encoding per name.
 #[derive(Debug, Clone, Default)]
 pub struct OwnNames {
     names: Vec<String>,
+    /// Each name encoded as a CBOR text string (a one-name `aud` value).
+    encoded: Vec<Vec<u8>>,
 }
 
 impl OwnNames {
@@ -127,9 +132,26 @@ impl OwnNames {
         if let Some(node) = &store.node {
             names.push(role_name(&node.role));
         }
+        Self::from_names(names)
+    }
+
+    fn from_names(mut names: Vec<String>) -> Self {
         names.sort();
         names.dedup();
-        Self { names }
+        let encoded = names
+            .iter()
+            .map(|n| {
+                let mut buf = vec![0u8; n.len() + 9];
+                let mut w = Writer::new(&mut buf);
+                let len = match w.tstr(n) {
+                    Ok(()) => w.len(),
+                    Err(_) => 0,
+                };
+                buf.truncate(len);
+                buf
+            })
+            .collect();
+        Self { names, encoded }
     }
 
     /// The names, sorted.
@@ -137,26 +159,29 @@ impl OwnNames {
         &self.names
     }
 
-    fn contains(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
+    #[inline]
+    fn contains(&self, name: &[u8]) -> bool {
+        self.names.iter().any(|n| n.as_bytes() == name)
     }
 
     /// Whether an encoded `aud` value (checked by [`parse_aud`]) names this node.
+    #[inline]
     pub(crate) fn addressed_by(&self, aud: &[u8]) -> Result<bool, EnvelopeError> {
-        let mut r = Reader::new(aud);
-        if r.peek_major()? == MAJOR_TSTR {
-            return Ok(self.contains(r.tstr()?));
+        if aud.first().is_some_and(|b| b >> 5 == MAJOR_TSTR) {
+            return Ok(self.encoded.iter().any(|e| e.as_slice() == aud));
         }
+        let mut r = Reader::new(aud);
         let n = r.array()?;
         let mut found = false;
         for _ in 0..n {
-            found |= self.contains(r.tstr()?);
+            found |= self.contains(r.tstr_bytes()?);
         }
         Ok(found)
     }
 
     /// Whether `iss` is one of this node's own names.
-    pub(crate) fn is_self(&self, iss: &str) -> bool {
+    #[inline]
+    pub(crate) fn is_self(&self, iss: &[u8]) -> bool {
         self.contains(iss)
     }
 }
@@ -187,17 +212,16 @@ mod tests {
 
     #[test]
     fn matching() {
-        let own = OwnNames {
-            names: vec!["kid:c1".into(), "role:compute".into()],
-        };
+        let own = OwnNames::from_names(vec!["kid:c1".into(), "role:compute".into()]);
         let role = Audience::Role("compute".into()).encode().unwrap();
         assert!(own.addressed_by(&role).unwrap());
         let other = Audience::Kids(vec![b"c2".to_vec(), b"c3".to_vec()])
             .encode()
             .unwrap();
         assert!(!own.addressed_by(&other).unwrap());
-        assert!(own.is_self("kid:c1"));
-        assert!(!own.is_self("kid:scheduler"));
+        assert!(own.addressed_by(&Audience::Kids(vec![b"c1".to_vec()]).encode().unwrap()).unwrap());
+        assert!(own.is_self(b"kid:c1"));
+        assert!(!own.is_self(b"kid:scheduler"));
     }
 
     #[test]

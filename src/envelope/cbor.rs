@@ -315,6 +315,21 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.take(len)?).map_err(|_| CborError::BadUtf8(at))
     }
 
+    /// Reads a text string whose bytes are ASCII (checked word-wise, much cheaper than
+    /// full UTF-8 validation on short strings), or else valid UTF-8; returns the bytes.
+    #[inline]
+    pub fn tstr_bytes(&mut self) -> Result<&'a [u8], CborError> {
+        let at = self.pos;
+        let len = self.expect(MAJOR_TSTR)?;
+        let len = usize::try_from(len).map_err(|_| CborError::Truncated(self.pos))?;
+        let bytes = self.take(len)?;
+        if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
+            Ok(bytes)
+        } else {
+            Err(CborError::BadUtf8(at))
+        }
+    }
+
     /// Reads `null`.
     #[inline]
     pub fn null(&mut self) -> Result<(), CborError> {

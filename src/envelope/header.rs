@@ -54,8 +54,8 @@ pub struct Protected<'a> {
     pub method: &'a str,
     /// Whether the content is a nested COSE_Sign1 (content type 18).
     pub nested: bool,
-    /// CWT `iss`: the sending node's name (see `audience.rs`).
-    pub iss: Option<&'a str>,
+    /// CWT `iss`: the sending node's name (see `audience.rs`), as the text's bytes.
+    pub iss: Option<&'a [u8]>,
     /// CWT `aud`: the encoded audience value (a name or an array of names).
     pub aud: Option<&'a [u8]>,
 }
@@ -92,7 +92,8 @@ impl<'a> Protected<'a> {
         )?;
         if let Some(iss) = self.iss {
             w.int(CWT_ISS)?;
-            w.tstr(iss)?;
+            w.head(super::cbor::MAJOR_TSTR, iss.len() as u64)?;
+            w.raw(iss)?;
         }
         if let Some(aud) = self.aud {
             w.int(CWT_AUD)?;
@@ -257,7 +258,7 @@ fn parse_claims<'a>(r: &mut Reader<'a>, out: &mut Protected<'a>) -> Result<(), E
         check_order(&mut prev, label)?;
         match label {
             CWT_ISS => {
-                let iss = r.tstr()?;
+                let iss = r.tstr_bytes()?;
                 super::audience::check_name(iss)?;
                 out.iss = Some(iss);
             }

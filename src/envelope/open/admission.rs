@@ -65,6 +65,7 @@ impl Opener {
         }
         let (prefix, counter) = split_cti(p.cti)?;
         let sender = match (who, entry) {
+            (Who::Key(_), Some(e)) if e.learned => ReplaySender::Learned(&e.kid),
             (Who::Key(_), Some(e)) => ReplaySender::Key(&e.kid),
             (Who::Plain(_), Some(e)) => ReplaySender::Plain(&e.kid),
             _ => ReplaySender::Anonymous,

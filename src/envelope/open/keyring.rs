@@ -40,6 +40,8 @@ pub(super) struct Entry {
     pub(super) legacy: bool,
     /// This node holds the private key: a message signed with it is a reflection.
     pub(super) own: bool,
+    /// Learned from a message (not from the trust store).
+    pub(super) learned: bool,
     pub(super) key: Prepared,
     /// Last use (learned keys only), for least-recently-used eviction.
     tick: u64,
@@ -166,6 +168,7 @@ impl Keyring {
                 alg: e.alg,
                 legacy: e.legacy,
                 own: matches!(e.material, KeyMaterial::Private { .. }),
+                learned: false,
                 key,
                 tick: 0,
             });
@@ -175,7 +178,7 @@ impl Keyring {
 
     #[inline]
     pub(super) fn get(&self, index: usize) -> Result<&Entry, EnvelopeError> {
-        self.entries.get(index).ok_or(EnvelopeError::UnknownKey)
+        self.entries.get(index).ok_or_else(|| EnvelopeError::UnknownKey)
     }
 
     /// Kid and role of an entry.
@@ -193,7 +196,7 @@ impl Keyring {
                 .by_kid
                 .get(kid)
                 .copied()
-                .ok_or(EnvelopeError::UnknownKey),
+                .ok_or_else(|| EnvelopeError::UnknownKey),
             _ => Err(EnvelopeError::Missing("kid")),
         }
     }
@@ -217,7 +220,7 @@ impl Keyring {
         let known = |i: Option<&usize>| {
             i.copied()
                 .map(Signer::Known)
-                .ok_or(EnvelopeError::UnknownKey)
+                .ok_or_else(|| EnvelopeError::UnknownKey)
         };
         match p.sender {
             Some(SenderId::Kid(kid)) => known(self.by_kid.get(kid)),
@@ -233,7 +236,7 @@ impl Keyring {
                 let id = p
                     .alg
                     .and_then(iana::signature_from_alg)
-                    .ok_or(EnvelopeError::WrongAlgorithm)?;
+                    .ok_or_else(|| EnvelopeError::WrongAlgorithm)?;
                 let key = (backend.signature)(id)?
                     .verifying_key(spki)
                     .map_err(|_| EnvelopeError::WrongKeyType)?;
@@ -244,6 +247,7 @@ impl Keyring {
                     alg: KeyAlg::Sign(id),
                     legacy: false,
                     own: false,
+                    learned: true,
                     key: Prepared::Verify(id, key),
                     tick: 0,
                 })))

@@ -225,7 +225,7 @@ impl Opener {
         let prot_range = r.bstr_range()?;
         let iv: [u8; 12] = header::parse_unprotected(&mut r, true)?
             .and_then(|iv| iv.try_into().ok())
-            .ok_or(EnvelopeError::Missing("IV"))?;
+            .ok_or_else(|| EnvelopeError::Missing("IV"))?;
         let ct = r.bstr_range()?;
         // COSE_Encrypt: the recipients (and the end of the message) are parsed once, by
         // `content_key`, which also rejects trailing bytes.
@@ -234,15 +234,15 @@ impl Opener {
         }
         let (head, rest) = wire
             .split_at_mut_checked(ct.start)
-            .ok_or(EnvelopeError::WrongStructure("ciphertext"))?;
+            .ok_or_else(|| EnvelopeError::WrongStructure("ciphertext"))?;
         let head: &'m [u8] = head;
         let (ciphertext, tail) = rest
             .split_at_mut_checked(ct.len())
-            .ok_or(EnvelopeError::WrongStructure("ciphertext"))?;
+            .ok_or_else(|| EnvelopeError::WrongStructure("ciphertext"))?;
         let tail: &'m [u8] = tail;
         let prot = head
             .get(prot_range)
-            .ok_or(EnvelopeError::WrongStructure("protected header"))?;
+            .ok_or_else(|| EnvelopeError::WrongStructure("protected header"))?;
         let p = Protected::parse(prot)?;
         if p.nested && !hybrid {
             not_nested(&p)?;
@@ -255,9 +255,13 @@ impl Opener {
         let content = p
             .alg
             .and_then(iana::aead_from_alg)
-            .ok_or(EnvelopeError::WrongAlgorithm)?;
+            .ok_or_else(|| EnvelopeError::WrongAlgorithm)?;
 
         let context = if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 };
+        if self.aad.len() < prot.len() + 64 {
+            // A long protected header (many audience names): grow once, reuse after.
+            self.aad.resize(prot.len() + 64, 0);
+        }
         let mut w = Writer::new(&mut self.aad);
         structure::enc_structure(
             &mut w,
@@ -270,7 +274,7 @@ impl Opener {
         let aad = self
             .aad
             .get(..aad_len)
-            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+            .ok_or_else(|| EnvelopeError::TooLarge("protected header"))?;
 
         let (plain_len, sender, binding) = if hybrid {
             let (key, recipient_index, binding) = self.content_key(tail, content, p.nested)?;
@@ -324,7 +328,7 @@ impl Opener {
                     let plaintext: &'m [u8] = plaintext;
                     let payload = plaintext
                         .get(range)
-                        .ok_or(EnvelopeError::WrongStructure("nested payload"))?;
+                        .ok_or_else(|| EnvelopeError::WrongStructure("nested payload"))?;
                     Ok(super::Opened {
                         mode: Mode::SignEncrypt,
                         payload,

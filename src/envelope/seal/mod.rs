@@ -149,7 +149,7 @@ impl Sealer {
     /// symmetric key refuses this node's messages reflected back to it.
     pub fn with_issuer(mut self, node_kid: &[u8]) -> Result<Self, EnvelopeError> {
         let name = kid_name(node_kid);
-        super::audience::check_name(&name)
+        super::audience::check_name(name.as_bytes())
             .map_err(|_| EnvelopeError::Config("issuer kid too long"))?;
         self.iss = Some(name);
         self.size_buffers();
@@ -238,7 +238,7 @@ impl Sealer {
             cti: &cti,
             method,
             nested: false,
-            iss: iss.as_deref(),
+            iss: iss.as_deref().map(str::as_bytes),
             aud: aud.as_deref(),
         };
         match keys {
