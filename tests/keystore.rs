@@ -134,12 +134,10 @@ fn committed_fixtures_load() {
     let Some((store, warnings)) = fixture_store() else {
         return;
     };
-    // Git does not keep file modes, so a checkout may make the keys world-readable.
+    // Git does not keep file modes, so a checkout may make the keys group- or
+    // world-readable.
     for w in &warnings {
-        assert!(
-            w.contains("readable by all users"),
-            "unexpected warning: {w}"
-        );
+        assert!(w.contains("run chmod 600"), "unexpected warning: {w}");
     }
     assert_eq!(store.entries.len(), 10);
     let by_file = |alg: KeyAlg| store.entries.iter().find(|e| e.alg == alg).expect("entry");
@@ -406,7 +404,6 @@ fn keys_of_another_algorithm_are_rejected() {
         ("rsa1024.pem", "PS256", "RSA-1024"),
         ("rsa1024.pem", "RSA-OAEP-256", "RSA-1024"),
         ("es.pub.pem", "PS256", "EC P-256"),
-        ("ed.pem", "A256GCM", "PEM \"PRIVATE KEY\""),
     ];
     for (file, alg, found) in cases {
         let err = reject(&dir, file, alg, "kid = \"k\"");
@@ -641,26 +638,54 @@ fn policy_roles_without_keys_are_warnings() {
 
 #[cfg(unix)]
 #[test]
-fn world_readable_secret_keys_are_warnings() {
+fn secret_keys_open_to_group_or_others_are_warnings() {
     let dir = TempDir::new("mode");
     let key = dir.write("a.key", &[1u8; 32]);
+    let private = dir.copy("eddsa.pem", "ed.pem");
     let public = dir.copy("es256.pub.pem", "es.pub.pem");
     set_mode(&public, 0o644);
+    let private_loads = loadable("eddsa", ED);
     let toml = format!(
-        "{}{}",
+        "{}{}{}",
         entry("a.key", "A256GCM", "kid = \"k\""),
-        entry("es.pub.pem", "ES256", "")
+        entry("es.pub.pem", "ES256", ""),
+        if private_loads {
+            entry("ed.pem", "EdDSA", "")
+        } else {
+            String::new()
+        }
     );
     let (_, warnings) = dir.trust(&toml).expect("load");
     assert!(warnings.is_empty(), "{warnings:?}");
-    set_mode(&key, 0o644);
-    let (store, warnings) = dir.trust(&toml).expect("a warning, not an error");
-    assert_eq!(store.entries.len(), 2);
-    assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(
-        warnings[0].contains("a.key") && warnings[0].contains("644"),
-        "{warnings:?}"
-    );
+    for (mode, who) in [
+        (0o640, "open to its group (mode 640)"),
+        (0o620, "open to its group (mode 620)"),
+        (0o604, "open to all users (mode 604)"),
+        (0o644, "open to its group and all users (mode 644)"),
+    ] {
+        set_mode(&key, mode);
+        let (store, warnings) = dir.trust(&toml).expect("a warning, not an error");
+        assert_eq!(store.entries.len(), 2 + usize::from(private_loads));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("a.key")
+                && warnings[0].contains("symmetric key")
+                && warnings[0].contains(who)
+                && warnings[0].contains("chmod 600"),
+            "{warnings:?}"
+        );
+    }
+    set_mode(&key, 0o600);
+    if private_loads {
+        set_mode(&private, 0o640);
+        let (_, warnings) = dir.trust(&toml).expect("load");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("ed.pem")
+                && warnings[0].contains("private key file is open to its group"),
+            "{warnings:?}"
+        );
+    }
 }
 
 /// Every 8-byte window of a secret, as hex and as a `Debug` byte list.
@@ -705,4 +730,410 @@ fn debug_of_a_loaded_store_has_no_secret_bytes() {
     }
     assert_eq!(secrets, 7);
     assert!(debug.contains("secret bytes"), "{debug}");
+}
+
+#[test]
+fn node_table_names_this_node() {
+    let dir = TempDir::new("node");
+    dir.write("a.key", &[1u8; 32]);
+    dir.copy("es256.pem", "es.pem");
+    dir.copy("eddsa.pub.pem", "ed.pub.pem");
+    let keys = format!(
+        "{}{}{}",
+        entry("a.key", "A256GCM", "kid = \"pair\""),
+        entry("es.pem", "ES256", "kid = \"mine\""),
+        entry("ed.pub.pem", "EdDSA", "kid = \"peer\"")
+    );
+    let (store, _) = dir.trust(&keys).expect("no [node]");
+    assert!(store.node.is_none());
+    assert_eq!(store.own_kids(), vec![b"mine".to_vec()]);
+
+    let toml = format!("[node]\nkid = \"compute-1\"\nrole = \"compute\"\n\n{keys}");
+    let (store, _) = dir.trust(&toml).expect("[node]");
+    let node = store.node.as_ref().expect("node");
+    assert_eq!(
+        (&node.kid[..], node.role.as_str()),
+        (&b"compute-1"[..], "compute")
+    );
+    assert_eq!(
+        store.own_kids(),
+        vec![b"compute-1".to_vec(), b"mine".to_vec()]
+    );
+
+    // The node kid may be one of its own private keys' kid (listed once).
+    let toml = format!("{keys}[node]\nkid_hex = \"6d696e65\"\nrole = \"compute\"\n");
+    let (store, _) = dir.trust(&toml).expect("node kid = own key kid");
+    assert_eq!(store.own_kids(), vec![b"mine".to_vec()]);
+
+    // Unknown fields, a missing or empty role, no kid, both kids, a peer's or shared kid.
+    let cases: &[(&str, usize, &str)] = &[
+        (
+            "[node]\nkid = \"n\"\nrole = \"r\"\nname = \"x\"\n",
+            4,
+            "unknown field",
+        ),
+        ("[node]\nkid = \"n\"\n", 1, "missing field"),
+        ("[node]\nkid = 7\nrole = \"r\"\n", 2, "type"),
+    ];
+    for &(node, line, what) in cases {
+        let err = dir.trust(&format!("{node}{keys}")).expect_err(what);
+        match &err {
+            KeyStoreError::TrustToml {
+                line: l, message, ..
+            } => {
+                assert_eq!(*l, Some(line), "{what}: {err}");
+                if what != "type" {
+                    assert!(message.contains(what), "{err}");
+                }
+            }
+            other => panic!("{what}: {other}"),
+        }
+        assert!(
+            err.to_string().contains(&format!("trust.toml:{line}")),
+            "{err}"
+        );
+    }
+    let invalid: &[(&str, &str, usize)] = &[
+        ("[node]\nrole = \"r\"\n", "kid", 1),
+        ("[node]\nkid = \"n\"\nrole = \"\"\n", "role", 3),
+        ("[node]\nkid = \"\"\nrole = \"r\"\n", "kid", 2),
+        (
+            "[node]\nkid = \"n\"\nkid_hex = \"6e\"\nrole = \"r\"\n",
+            "kid_hex",
+            3,
+        ),
+        ("[node]\nkid = \"pair\"\nrole = \"r\"\n", "kid", 2),
+        ("[node]\nkid = \"peer\"\nrole = \"r\"\n", "kid", 2),
+    ];
+    for &(node, field, line) in invalid {
+        let err = dir.trust(&format!("{node}\n{keys}")).expect_err(node);
+        assert!(
+            matches!(&err, KeyStoreError::InvalidField { at, .. } if at.field == field && at.line == line),
+            "{node:?}: {err}"
+        );
+        assert!(err.to_string().contains("trust.toml"), "{err}");
+    }
+    let err = dir
+        .trust(&format!("[node]\nkid = \"pair\"\nrole = \"r\"\n\n{keys}"))
+        .expect_err("shared kid");
+    assert!(err.to_string().contains("shared symmetric key"), "{err}");
+}
+
+/// Runs the `openssl` CLI (a CI dependency, `scripts/deps.sh`) and returns its stdout.
+fn openssl(args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("the openssl CLI (scripts/deps.sh installs it)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A public key is not a secret: taken as an HMAC key, anyone could forge MACs with it.
+#[test]
+fn symmetric_key_files_holding_key_material_are_refused() {
+    let dir = TempDir::new("notsecret");
+    let rsa = dir.0.join("rsa.pem");
+    let rsa = rsa.to_str().expect("UTF-8 temp path");
+    openssl(&[
+        "genpkey",
+        "-quiet",
+        "-algorithm",
+        "RSA",
+        "-pkeyopt",
+        "rsa_keygen_bits:2048",
+        "-out",
+        rsa,
+    ]);
+    let ed = dir.0.join("ed.pem");
+    let ed = ed.to_str().expect("UTF-8 temp path");
+    openssl(&["genpkey", "-algorithm", "ed25519", "-out", ed]);
+    let files = [
+        // An openssl-made DER SubjectPublicKeyInfo: the case that verified a forged Mac0.
+        (
+            "rsa.pub.der",
+            openssl(&["pkey", "-in", rsa, "-pubout", "-outform", "DER"]),
+            "DER SubjectPublicKeyInfo",
+        ),
+        (
+            "ed.pub.der",
+            openssl(&["pkey", "-in", ed, "-pubout", "-outform", "DER"]),
+            "DER SubjectPublicKeyInfo",
+        ),
+        (
+            "ed.der",
+            openssl(&["pkey", "-in", ed, "-outform", "DER"]),
+            "DER PKCS#8 PrivateKeyInfo",
+        ),
+        (
+            "rsa.pkcs1.der",
+            openssl(&["rsa", "-in", rsa, "-RSAPublicKey_out", "-outform", "DER"]),
+            "DER SEQUENCE of INTEGERs",
+        ),
+        (
+            "rsa.trad.der",
+            openssl(&["rsa", "-in", rsa, "-traditional", "-outform", "DER"]),
+            "DER SEQUENCE of INTEGERs",
+        ),
+        (
+            "enc.der",
+            openssl(&[
+                "pkcs8", "-topk8", "-in", ed, "-passout", "pass:x", "-outform", "DER",
+            ]),
+            "DER SEQUENCE starting with an AlgorithmIdentifier",
+        ),
+        ("crt.der", pem_to_der("ps256.crt"), "DER X.509 certificate"),
+        (
+            "es.sec1.der",
+            openssl(&[
+                "ec",
+                "-in",
+                fixtures().join("es256.pem").to_str().expect("path"),
+                "-outform",
+                "DER",
+            ]),
+            "DER SEC1 ECPrivateKey",
+        ),
+        (
+            "es.pub.hex",
+            format!("{}\n", hex::encode(pem_to_der("es256.pub.pem"))).into_bytes(),
+            "DER SubjectPublicKeyInfo",
+        ),
+        (
+            "rsa.pub.pem",
+            openssl(&["pkey", "-in", rsa, "-pubout"]),
+            "PEM \"PUBLIC KEY\"",
+        ),
+        ("ed.pem", fixture("eddsa.pem"), "PEM \"PRIVATE KEY\""),
+        (
+            "begin.txt",
+            b"-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n".to_vec(),
+            "PEM text",
+        ),
+    ];
+    for (name, data, found) in &files {
+        assert!(data.len() >= 32, "{name} would fail on its length anyway");
+        dir.write(name, data);
+        let err = reject(&dir, name, "HMAC256", "kid = \"k\"");
+        match &err {
+            KeyStoreError::NotASecretKey { found: f, alg, .. } => {
+                assert!(f.starts_with(found), "{name}: {err}");
+                assert_eq!(*alg, KeyAlg::Hmac256);
+            }
+            other => panic!("{name}: {other}"),
+        }
+        let msg = err.to_string();
+        assert!(
+            msg.contains(name) && msg.contains("trust.toml:2") && msg.contains("never PEM or DER"),
+            "{msg}"
+        );
+        let err = load_key_file(&dir.0.join(name), KeyAlg::Hmac256).expect_err(name);
+        assert!(
+            matches!(err, KeyStoreError::NotASecretKey { .. }),
+            "{name}: {err}"
+        );
+    }
+    // The same for an AEAD key, and random bytes of every length still load.
+    let err = reject(&dir, "ed.pem", "A256GCM", "kid = \"k\"");
+    assert!(matches!(err, KeyStoreError::NotASecretKey { .. }), "{err}");
+    for (alg, len) in [("HMAC256", 64), ("A256GCM", 32), ("A128GCM", 16)] {
+        let mut raw = openssl(&["rand", &len.to_string()]);
+        raw[0] = 0x30; // DER SEQUENCE tag: not enough to be refused
+        dir.write("rand.key", &raw);
+        dir.trust(&entry("rand.key", alg, "kid = \"k\""))
+            .expect(alg);
+        dir.write("rand.hex", &openssl(&["rand", "-hex", &len.to_string()]));
+        dir.trust(&entry("rand.hex", alg, "kid = \"k\""))
+            .expect(alg);
+    }
+}
+
+/// An entry list with explicit kids (so kids never collide) and optional extra lines.
+fn entries(list: &[(&str, &str, &str)]) -> String {
+    list.iter()
+        .enumerate()
+        .map(|(i, (file, alg, extra))| entry(file, alg, &format!("kid = \"k{i}\"\n{extra}")))
+        .collect()
+}
+
+#[test]
+fn one_key_serves_one_alg_unless_both_entries_allow_it() {
+    let dir = TempDir::new("multialg");
+    dir.copy("ps256.pem", "rsa.pem");
+    dir.copy("ps256.pub.pem", "rsa.pub.pem");
+    dir.write("rsa.pub.der", &pem_to_der("ps256.pub.pem"));
+    dir.copy("es256.pub.pem", "p256.pub.pem");
+    dir.copy("rsa-oaep-256.pub.pem", "oaep.pub.pem");
+    let secret = [9u8; 32];
+    dir.write("s.key", &secret);
+    dir.write("s.hex", hex::encode(secret).as_bytes());
+    let ps_private = loadable("ps256", PS256);
+    let allow = "allow_multi_alg = true";
+
+    // (entries, how, first line) — each entry takes 6 lines, its `file` on line 2.
+    let mut refused = vec![
+        (
+            [
+                ("rsa.pub.pem", "PS256", ""),
+                ("rsa.pub.pem", "RSA-OAEP-256", ""),
+            ],
+            "this file",
+        ),
+        (
+            [
+                ("rsa.pub.pem", "PS256", ""),
+                ("rsa.pub.der", "RSA-OAEP-256", ""),
+            ],
+            "this key",
+        ),
+        (
+            [
+                ("p256.pub.pem", "ES256", ""),
+                ("p256.pub.pem", "ECDH-ES-P256", ""),
+            ],
+            "this file",
+        ),
+        (
+            [("s.key", "HMAC256", ""), ("s.hex", "A256GCM", "")],
+            "this key",
+        ),
+        (
+            [("s.key", "A256GCM", allow), ("s.key", "HMAC256", "")],
+            "this file",
+        ),
+        (
+            [("s.key", "A256GCM", ""), ("s.key", "HMAC256", allow)],
+            "this file",
+        ),
+    ];
+    if ps_private {
+        // A private key and its public key file are one key.
+        refused.push((
+            [
+                ("rsa.pem", "PS256", ""),
+                ("rsa.pub.pem", "RSA-OAEP-256", ""),
+            ],
+            "this key",
+        ));
+        refused.push((
+            [("rsa.pem", "PS256", ""), ("rsa.pem", "RSA-OAEP-256", "")],
+            "this file",
+        ));
+    }
+    for (list, how) in &refused {
+        let err = dir.trust(&entries(list)).expect_err(how);
+        match &err {
+            KeyStoreError::KeyReuse {
+                at,
+                how: h,
+                first_line,
+                ..
+            } => {
+                assert_eq!(
+                    (at.line, at.field, *first_line, *h),
+                    (8, "file", 2, *how),
+                    "{err}"
+                );
+            }
+            other => panic!("{list:?}: {other}"),
+        }
+        let msg = err.to_string();
+        assert!(
+            msg.contains("trust.toml:8: `file`")
+                && msg.contains("line 2")
+                && msg.contains("allow_multi_alg = true"),
+            "{msg}"
+        );
+    }
+
+    // Allowed: both entries opt in; the same key under the same alg twice; other keys.
+    let mut allowed = vec![
+        [
+            ("rsa.pub.pem", "PS256", allow),
+            ("rsa.pub.der", "RSA-OAEP-256", allow),
+        ],
+        [("s.key", "HMAC256", allow), ("s.hex", "A256GCM", allow)],
+        [("s.key", "A256GCM", ""), ("s.hex", "A256GCM", "")],
+        [
+            ("rsa.pub.pem", "PS256", ""),
+            ("oaep.pub.pem", "RSA-OAEP-256", ""),
+        ],
+    ];
+    if ps_private {
+        allowed.push([
+            ("rsa.pem", "PS256", allow),
+            ("rsa.pem", "RSA-OAEP-256", allow),
+        ]);
+    }
+    for list in &allowed {
+        let (store, _) = dir
+            .trust(&entries(list))
+            .unwrap_or_else(|e| panic!("{list:?}: {e}"));
+        assert_eq!(store.entries.len(), 2);
+    }
+    // A third use needs the flag too, against every earlier entry.
+    let three = [
+        ("s.key", "HMAC256", allow),
+        ("s.hex", "A256GCM", allow),
+        ("s.key", "ChaCha20/Poly1305", ""),
+    ];
+    let err = dir.trust(&entries(&three)).expect_err("third use");
+    assert!(
+        matches!(&err, KeyStoreError::KeyReuse { at, first_line: 2, .. } if at.line == 14),
+        "{err}"
+    );
+    // The field is strict like the rest.
+    let err = dir
+        .trust(&entries(&[(
+            "s.key",
+            "HMAC256",
+            "allow_multi_alg = \"yes\"",
+        )]))
+        .expect_err("type");
+    assert!(
+        matches!(err, KeyStoreError::TrustToml { line: Some(6), .. }),
+        "{err}"
+    );
+}
+
+/// `seal --out` and `open --out` write through one function: a new file is 0600, and an
+/// existing world-readable one is replaced by a 0600 file.
+#[cfg(unix)]
+#[test]
+fn output_files_are_created_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("out");
+    dir.copy("hmac256.key", "hmac256.key");
+    dir.write(
+        "trust.toml",
+        entry("hmac256.key", "HMAC256", "kid = \"hmac-1\"").as_bytes(),
+    );
+    let payload = dir.write("payload.txt", b"boot compute-7");
+    let old = dir.write("old.cose", b"old");
+    set_mode(&old, 0o644);
+    for out in ["new.cose", "old.cose"] {
+        let out = dir.0.join(out);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_sealbench"))
+            .args([
+                "seal", "--mode", "mac0", "--as", "hmac-1", "--method", "boot_vm",
+            ])
+            .arg("--no-audience")
+            .arg("--trust")
+            .arg(&dir.0)
+            .arg("--in")
+            .arg(&payload)
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .expect("run sealbench");
+        assert!(status.success(), "{status}");
+        let mode = std::fs::metadata(&out).expect("out").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", out.display());
+        let written = std::fs::read(&out).expect("out");
+        assert!(written.len() > 14 && written != b"old", "{written:?}");
+    }
 }

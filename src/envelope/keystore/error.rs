@@ -124,6 +124,20 @@ pub enum KeyStoreError {
         /// What the file holds.
         found: String,
     },
+    /// A symmetric key file that holds key material in a standard encoding (PEM, or a DER
+    /// private key, public key or certificate): not a secret, or not the one meant.
+    #[error(
+        "{origin}: {alg} key file holds key material ({found}); a symmetric key file \
+         must be random bytes (raw or hex), never PEM or DER"
+    )]
+    NotASecretKey {
+        /// The key file.
+        origin: Origin,
+        /// The symmetric algorithm the entry names.
+        alg: KeyAlg,
+        /// What the file holds.
+        found: String,
+    },
     /// A symmetric key file of the wrong length for its algorithm.
     #[error("{origin}: {alg} key is {len} bytes; expected {expected}")]
     SymmetricKeyLength {
@@ -189,6 +203,24 @@ pub enum KeyStoreError {
         cert: Origin,
         /// The key file.
         key: PathBuf,
+    },
+    /// One key under two algorithms, without `allow_multi_alg = true` on both entries.
+    #[error(
+        "{at}: {how} is already the {first_alg} key of the [[key]] on line {first_line}; \
+         one key serves one alg: give {alg} its own key, or set `allow_multi_alg = true` \
+         on both entries"
+    )]
+    KeyReuse {
+        /// The second entry's `file` field.
+        at: Site,
+        /// `this file` (same path) or `this key` (same key in another file).
+        how: &'static str,
+        /// The second entry's algorithm.
+        alg: KeyAlg,
+        /// The first entry's algorithm.
+        first_alg: KeyAlg,
+        /// Line of the first entry's `file` field.
+        first_line: usize,
     },
     /// Two entries with the same key id.
     #[error("{at}: duplicate kid {kid} (already used on line {first_line})")]

@@ -16,6 +16,7 @@
 //! # kid_hex = "0a1b"       # optional instead of `kid`: the kid bytes in hex
 //! cert = "scheduler.crt"   # optional: X.509 certificate (PEM or DER) of this key
 //! legacy = false           # optional, default false: a legacy (non-protecting) peer
+//! allow_multi_alg = false  # optional, default false: this key may also serve another alg
 //!
 //! [policy]                 # optional: role = methods it may call; "*" = every method
 //! scheduler = ["*"]
@@ -41,6 +42,12 @@
 //!   kids name peers or shared keys). A node's own kids
 //!   ([`TrustStore::own_kids`](crate::envelope::TrustStore::own_kids)) are the node kid
 //!   and the kid of every entry holding a private key.
+//! * One key serves one `alg`: an entry whose key file (same canonical path) or key (same
+//!   public key, so a private key and its `.pub.pem` count as one; same bytes for a
+//!   symmetric key) is already another entry's under a different `alg` is an error
+//!   (`KeyReuse`), unless both entries set `allow_multi_alg = true`. Do not: a key used
+//!   with two algorithms (RSA as PS256 and RSA-OAEP-256, P-256 as ES256 and ECDH-ES, one
+//!   secret as HMAC256 and A256GCM) lets one protocol's output be fed to the other.
 //! * `[policy]`: a role that no key has gives a warning (except `anonymous`, the role of
 //!   unauthenticated senders). Methods are not checked.
 //!
@@ -51,6 +58,11 @@
 //!   raw binary (`openssl rand -out k.key 32`) or hex text with an optional trailing
 //!   newline (`openssl rand -hex 32 > k.key`). A file that is an even number of hex
 //!   digits (plus optional `\n` or `\r\n`) is read as hex; anything else as raw bytes.
+//!   Key material in a standard encoding is refused (`NotASecretKey`): any PEM text, and
+//!   raw or hex-decoded bytes that are DER of a PKCS#8 private key, a
+//!   SubjectPublicKeyInfo, an X.509 certificate, a SEC1 EC private key, a SEQUENCE of
+//!   INTEGERs (PKCS#1 RSA keys) or a SEQUENCE opening with an AlgorithmIdentifier
+//!   (encrypted PKCS#8). A public key taken as an HMAC key would let anyone forge.
 //! * Asymmetric: a PKCS#8 private key (PEM `-----BEGIN PRIVATE KEY-----`, v1 or v2) or a
 //!   SubjectPublicKeyInfo public key (PEM `-----BEGIN PUBLIC KEY-----`), or the same in
 //!   DER. Exactly what `openssl genpkey -algorithm ed25519|X25519 -out k.pem`,
@@ -74,8 +86,8 @@
 //! # Warnings
 //!
 //! [`load_dir`] returns, beside the store, warnings that do not stop loading: a private
-//! or symmetric key file readable by all users (unix mode `& 0o004`), and a policy role
-//! no key has.
+//! or symmetric key file that its group or other users may access (unix mode `& 0o077`
+//! non-zero, e.g. 0640 or 0644; fix with `chmod 600`), and a policy role no key has.
 //!
 //! Secrets are only held in `Zeroizing` buffers and never appear in errors or `Debug`.
 //! Certificates are parsed with `x509-cert` 0.3, which shares `der`/`spki` 0.8 with the
@@ -86,6 +98,7 @@ mod cert;
 mod error;
 mod file;
 mod kind;
+mod reuse;
 mod scalar;
 mod symmetric;
 mod trust;

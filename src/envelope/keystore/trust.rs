@@ -7,6 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::{KeyStoreError, Origin, Site, kid_display};
+use super::reuse::KeyUses;
 use super::{cert, file, load_material};
 use crate::envelope::keys::{ANONYMOUS_ROLE, NodeId, fingerprint};
 use crate::envelope::{KeyAlg, KeyEntry, KeyMaterial, Policy, TrustStore};
@@ -44,6 +45,8 @@ struct KeySpec {
     cert: Option<Spanned<String>>,
     #[serde(default)]
     legacy: bool,
+    #[serde(default)]
+    allow_multi_alg: bool,
 }
 
 /// Parses `trust.toml` text and loads every key it names; see the module docs.
@@ -74,6 +77,7 @@ pub(super) fn load(dir: &Path) -> Result<(TrustStore, Vec<String>), KeyStoreErro
     let mut warnings = Vec::new();
     let mut entries: Vec<KeyEntry> = Vec::new();
     let mut kid_lines: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    let mut uses = KeyUses::default();
     for spec in parsed.key {
         let alg_name = spec.alg.get_ref();
         let alg = KeyAlg::from_name(alg_name).ok_or_else(|| KeyStoreError::UnknownAlg {
@@ -96,9 +100,10 @@ pub(super) fn load(dir: &Path) -> Result<(TrustStore, Vec<String>), KeyStoreErro
         let path = dir.join(spec.file.get_ref());
         let origin = Origin::entry(&path, file_site.clone());
         let material = load_material(&file::read(&path, &origin)?, alg, &origin)?;
-        if let Some(w) = world_readable(&path, &material) {
+        if let Some(w) = readable_by_others(&path, &material) {
             warnings.push(w);
         }
+        uses.add(&path, &material, alg, &file_site, spec.allow_multi_alg)?;
         let cert = match (&spec.cert, material.spki()) {
             (None, _) => None,
             (Some(c), None) => {
@@ -270,9 +275,10 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// A warning if a private or symmetric key file is readable by every user.
+/// A warning if a private or symmetric key file grants any access to its group or to
+/// other users (`mode & 0o077`: read, write or execute).
 #[cfg(unix)]
-fn world_readable(path: &Path, material: &KeyMaterial) -> Option<String> {
+fn readable_by_others(path: &Path, material: &KeyMaterial) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let what = match material {
         KeyMaterial::Public(_) => return None,
@@ -280,18 +286,22 @@ fn world_readable(path: &Path, material: &KeyMaterial) -> Option<String> {
         KeyMaterial::Symmetric(_) => "symmetric key",
     };
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    ((mode & 0o004) != 0).then(|| {
-        let p = path.display();
-        format!(
-            "{p}: {what} file is readable by all users (mode {:o}); run chmod 600 {p}",
-            mode & 0o777
-        )
-    })
+    let who = match (mode & 0o070 != 0, mode & 0o007 != 0) {
+        (false, false) => return None,
+        (true, false) => "its group",
+        (false, true) => "all users",
+        (true, true) => "its group and all users",
+    };
+    let p = path.display();
+    Some(format!(
+        "{p}: {what} file is open to {who} (mode {:o}); run chmod 600 {p}",
+        mode & 0o777
+    ))
 }
 
 /// File modes are a unix notion; elsewhere nothing is checked.
 #[cfg(not(unix))]
-fn world_readable(_path: &Path, _material: &KeyMaterial) -> Option<String> {
+fn readable_by_others(_path: &Path, _material: &KeyMaterial) -> Option<String> {
     None
 }
 
