@@ -7,7 +7,7 @@
     clippy::panic
 )]
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -101,20 +101,41 @@ fn a_flood_of_fresh_streams_from_one_sender_blocks_no_other_sender() {
         .map(|i| format!("learned-{i}").into_bytes())
         .collect();
 
+    // The flood's iat climbs through the whole admissible range to the future limit, so
+    // each new stream can evict the flooder's own older ones (a flood at one fixed iat is
+    // refused after the first eviction: the flooder's watermark reaches that iat).
+    const FLOOD: u32 = 70_000;
+    let iat = |i: u32| NOW - WINDOW + u64::from(i) * (WINDOW + SKEW) / u64::from(FLOOD - 1);
+    let flood = |g: &mut ReplayGuard, s: ReplaySender<'_>| {
+        let mut accepted = 0u32;
+        for prefix in 0..FLOOD {
+            match rec(g, s, prefix, 1, iat(prefix)) {
+                Ok(()) => accepted += 1,
+                Err(EnvelopeError::Replayed) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(accepted > 4 * 1024, "{s:?}: only {accepted} accepted");
+    };
     let started = Instant::now();
-    for prefix in 0..70_000u32 {
-        rec(&mut g, ATTACKER, prefix, 1, NOW + SKEW).unwrap();
-    }
-    let per_stream = started.elapsed() / 70_000;
+    flood(&mut g, ATTACKER);
+    let per_stream = started.elapsed() / FLOOD;
     // Forged plain messages claiming the scheduler's kid, anonymous messages, and a crowd of
     // learned keys flood their own namespaces too.
-    for prefix in 0..70_000u32 {
-        rec(&mut g, legacy, prefix, 1, NOW + SKEW).unwrap();
-        rec(&mut g, ReplaySender::Anonymous, prefix, 1, NOW + SKEW).unwrap();
-    }
+    flood(&mut g, legacy);
+    flood(&mut g, ReplaySender::Anonymous);
+    // Past `max_senders`, each new learned key evicts one and raises the learned
+    // namespace's watermark to NOW + SKEW: later new learned keys are refused (that
+    // namespace's own cost); trust-store senders never look at it.
+    let mut learned_refused = 0;
     for (i, kid) in learned.iter().enumerate() {
-        rec(&mut g, ReplaySender::Learned(kid), i as u32, 1, NOW + SKEW).unwrap();
+        match rec(&mut g, ReplaySender::Learned(kid), i as u32, 1, NOW + SKEW) {
+            Ok(()) => {}
+            Err(EnvelopeError::Replayed) => learned_refused += 1,
+            Err(e) => panic!("{e}"),
+        }
     }
+    assert!(learned_refused > 0);
     eprintln!(
         "flood: {per_stream:?} per new stream (one sender), {} streams held",
         g.len()
@@ -129,7 +150,8 @@ fn a_flood_of_fresh_streams_from_one_sender_blocks_no_other_sender() {
     // The flooder only blocked itself: its own new stream issued now is under its watermark.
     assert!(replayed(rec(&mut g, ATTACKER, u32::MAX, 1, NOW)));
     // Memory stayed bounded: 1024 streams per flooding sender.
-    let bound = 3 * ReplayConfig::default().max_streams_per_sender + learned.len() + 4;
+    let d = ReplayConfig::default();
+    let bound = 3 * d.max_streams_per_sender + d.max_senders + 4;
     assert!(g.len() <= bound, "{} > {bound}", g.len());
 }
 
@@ -147,7 +169,8 @@ fn eviction_never_allows_a_replay() {
         rng
     };
     let mut accepted: Vec<(u8, usize, u32, u64, u64)> = Vec::new();
-    let mut seen = HashSet::new();
+    // First acceptance of each (namespace, sender, stream, counter), with its iat.
+    let mut seen = HashMap::new();
     let sender = |ns: u8, k: usize| match ns {
         0 => ReplaySender::Key(kids[k]),
         1 => ReplaySender::Learned(kids[k]),
@@ -167,12 +190,13 @@ fn eviction_never_allows_a_replay() {
         let iat = now - WINDOW + next() % (WINDOW + SKEW + 1);
         let key = (ns, if ns == 3 { 0 } else { k }, prefix, counter);
         let r = g.check_and_record(sender(ns, k), prefix, counter, iat, now, WINDOW);
-        if seen.contains(&key) {
+        // The same message again (same cti and iat) must be refused.
+        if seen.get(&key) == Some(&iat) {
             assert!(replayed(r.clone()), "step {step}: {key:?} accepted twice");
         }
         match r {
             Ok(()) => {
-                seen.insert(key);
+                seen.entry(key).or_insert(iat);
                 accepted.push((ns, k, prefix, counter, iat));
             }
             Err(EnvelopeError::Replayed) => refused += 1,
@@ -236,6 +260,14 @@ fn replay_state_survives_a_restart() {
     }
     // What was never accepted still is.
     rec(&mut g, SCHED, 3, 2, NOW + 2).unwrap();
+    let started = Instant::now();
+    for c in 3..203u64 {
+        rec(&mut g, SCHED, 3, c, NOW + 2).unwrap();
+    }
+    eprintln!(
+        "persistent: {:?} per accepted message (one durable commit each)",
+        started.elapsed() / 200
+    );
     rec(&mut g, ReplaySender::Plain(b"scheduler"), 1, 1, NOW).unwrap();
     rec(&mut g, ReplaySender::Key(b"new"), 1, 1, NOW).unwrap();
 }
@@ -272,6 +304,9 @@ fn the_database_is_held_by_one_process_at_a_time_and_must_be_ours() {
 
 const CHILD_DB: &str = "SEALBENCH_REPLAY_CRASH_DB";
 const CHILD_START: &str = "SEALBENCH_REPLAY_CRASH_START";
+
+/// Wide enough that every entry of the test stays fresh (nothing is pruned or expires).
+const CRASH_WINDOW: u64 = 1_000_000;
 
 fn crash_config() -> ReplayConfig {
     config(4, 3)
@@ -361,7 +396,7 @@ fn a_crash_mid_stream_loses_no_accepted_entry() {
     let last = NOW + start;
     for &i in &accepted {
         let (s, prefix, counter, iat) = crash_message(i);
-        let r = g.check_and_record(s, prefix, counter, iat, last, 1_000_000);
+        let r = g.check_and_record(s, prefix, counter, iat, last, CRASH_WINDOW);
         assert!(
             replayed(r),
             "entry {i} accepted before the crash is accepted again"

@@ -98,7 +98,7 @@ impl SenderState {
         if self.watermark.is_some_and(|w| iat <= w) {
             return Err(EnvelopeError::Replayed);
         }
-        let window = Window::first(counter, iat);
+        let window = Window::first(counter, iat, self.watermark);
         self.max_iat = self.max_iat.max(iat);
         let (evicted, watermark) = match self.streams.insert_new(prefix, window, expired(horizon)) {
             Some((gone_prefix, gone)) => (Some(gone_prefix), self.forget(gone, horizon)),
@@ -399,5 +399,40 @@ mod tests {
         );
         // Trust-store senders never see the learned namespace's watermark.
         g.check_and_record(K, 1, 1, 400, 503, 300).unwrap();
+    }
+
+    #[test]
+    fn the_database_mirrors_evictions_and_prunes_expired_rows() {
+        let dir = std::env::temp_dir().join(format!(
+            "sealbench-replay-unit-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.redb");
+        let cfg = ReplayConfig {
+            max_streams_per_sender: 2,
+            max_senders: 1,
+            ..ReplayConfig::default()
+        };
+        {
+            let mut g = ReplayGuard::persistent(&path, cfg.clone()).unwrap();
+            for prefix in 0..3 {
+                g.check_and_record(K, prefix, 1, 1000, 1000, 300).unwrap();
+            }
+            g.check_and_record(ReplaySender::Learned(b"a"), 1, 1, 1000, 1000, 300)
+                .unwrap();
+            g.check_and_record(ReplaySender::Learned(b"b"), 1, 1, 1001, 1001, 300)
+                .unwrap();
+            // k: 2 streams and a watermark; learned: b's stream, a's rows gone, namespace
+            // watermark 1000.
+            assert_eq!(g.store.as_ref().unwrap().row_counts(), (3, 1, 1));
+        }
+        // A later process, past the window: its first commit prunes every expired row.
+        let mut g = ReplayGuard::persistent(&path, cfg).unwrap();
+        g.check_and_record(K, 9, 1, 2000, 2000, 300).unwrap();
+        assert_eq!(g.store.as_ref().unwrap().row_counts(), (1, 0, 0));
+        drop(g);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

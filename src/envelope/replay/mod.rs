@@ -15,8 +15,10 @@
 //!   [`ReplayConfig::max_streams_per_sender`]. When a sender's table is full, one of *its own*
 //!   streams is evicted (CLOCK, O(1) amortized; expired streams first) and that stream's last
 //!   `iat` raises *that sender's* watermark: a stream the sender's table does not know is
-//!   accepted only if issued after the sender's watermark. A forgotten stream can therefore
-//!   never be replayed, and a sender flooding fresh stream ids (even with `iat` at the future
+//!   accepted only if issued after the sender's watermark, and a stream created under a
+//!   watermark keeps refusing messages issued at or before it (they may belong to a forgotten
+//!   earlier window of the same prefix). A forgotten stream can therefore never be replayed,
+//!   and a sender flooding fresh stream ids (even with `iat` at the future
 //!   limit) only blocks its own new streams.
 //! - **Bounded sender tables.** Trust-store senders are never evicted wholesale (their number
 //!   is fixed by the trust store). Learned and plain senders are at most

@@ -9,7 +9,8 @@
 //! the same state: the second waits, then fails with a clear error.
 //!
 //! Layout (every key starts with the namespace byte, so namespaces never mix):
-//! - `streams`: `(ns, sender id, stream prefix)` → `(max counter, seen bitmap, last iat)`
+//! - `streams`: `(ns, sender id, stream prefix)` → `(max counter, seen bitmap, last iat,
+//!   floor)`
 //! - `sender_watermarks`: `(ns, sender id)` → watermark
 //! - `namespace_watermarks`: `ns` → watermark
 //!
@@ -28,8 +29,9 @@ use super::window::Window;
 use crate::envelope::EnvelopeError;
 
 type StreamKey<'a> = (u8, &'a [u8], u32);
-const STREAMS: TableDefinition<StreamKey<'static>, (u64, u128, u64)> =
-    TableDefinition::new("streams");
+/// `(max counter, seen bitmap, last iat, floor)`: a [`Window`].
+type StreamValue = (u64, u128, u64, Option<u64>);
+const STREAMS: TableDefinition<StreamKey<'static>, StreamValue> = TableDefinition::new("streams");
 const SENDERS: TableDefinition<(u8, &[u8]), u64> = TableDefinition::new("sender_watermarks");
 const SPACES: TableDefinition<u8, u64> = TableDefinition::new("namespace_watermarks");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -176,19 +178,33 @@ impl Store {
         for row in rows {
             let (k, v) = row.map_err(|x| e(x.into()))?;
             let (_, _, prefix) = k.value();
-            let (max, seen, last_iat) = v.value();
+            let (max, seen, last_iat, floor) = v.value();
             state.insert_loaded(
                 prefix,
                 Window {
                     max,
                     seen,
                     last_iat,
+                    floor,
                 },
                 horizon,
             );
             found = true;
         }
         Ok(found.then_some(state))
+    }
+
+    /// Rows in (streams, sender watermarks, namespace watermarks).
+    #[cfg(test)]
+    pub(super) fn row_counts(&self) -> (u64, u64, u64) {
+        use redb::ReadableTableMetadata;
+        let txn = self.db.begin_read().unwrap();
+        let count = |n: Result<u64, redb::StorageError>| n.unwrap();
+        (
+            count(txn.open_table(STREAMS).unwrap().len()),
+            count(txn.open_table(SENDERS).unwrap().len()),
+            count(txn.open_table(SPACES).unwrap().len()),
+        )
     }
 
     /// Writes one accepted message (and the evictions it caused) and commits durably.
@@ -224,7 +240,10 @@ impl Store {
             let mut senders = txn.open_table(SENDERS).map_err(|x| e(x.into()))?;
             let w = c.change.window;
             streams
-                .insert((n, c.id, c.change.prefix), (w.max, w.seen, w.last_iat))
+                .insert(
+                    (n, c.id, c.change.prefix),
+                    (w.max, w.seen, w.last_iat, w.floor),
+                )
                 .map_err(|x| e(x.into()))?;
             if let Some(p) = c.change.evicted {
                 streams.remove((n, c.id, p)).map_err(|x| e(x.into()))?;
@@ -244,7 +263,7 @@ impl Store {
             }
             if let Some(horizon) = prune_before {
                 streams
-                    .retain(|_, (_, _, last_iat)| last_iat >= horizon)
+                    .retain(|_, (_, _, last_iat, _)| last_iat >= horizon)
                     .map_err(|x| e(x.into()))?;
                 senders
                     .retain(|_, w| w >= horizon)

@@ -5,7 +5,7 @@
 use super::WINDOW_MESSAGES;
 use crate::envelope::EnvelopeError;
 
-/// The state of one (sender, stream prefix) pair. `Copy`, 32 bytes: checking a message
+/// The state of one (sender, stream prefix) pair. `Copy`, 48 bytes: checking a message
 /// computes the next state without touching the stored one, so a store failure can refuse
 /// the message before anything changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,21 +16,30 @@ pub(super) struct Window {
     pub(super) seen: u128,
     /// Highest `iat` accepted on this stream.
     pub(super) last_iat: u64,
+    /// The sender's watermark when this window was created: a message of this stream
+    /// issued at or before it may belong to an earlier, forgotten window of the same prefix
+    /// (whose counters this bitmap knows nothing about), so it is refused.
+    pub(super) floor: Option<u64>,
 }
 
 impl Window {
-    /// The window of a stream whose first accepted message is `counter`.
-    pub(super) fn first(counter: u64, iat: u64) -> Self {
+    /// The window of a stream whose first accepted message is `counter`, created while the
+    /// sender's watermark is `floor`.
+    pub(super) fn first(counter: u64, iat: u64, floor: Option<u64>) -> Self {
         Self {
             max: counter,
             seen: 1,
             last_iat: iat,
+            floor,
         }
     }
 
     /// The window after accepting `counter`, or `Replayed` if that counter was accepted
     /// already or is too far behind to tell (`WINDOW_MESSAGES` or more below the highest).
     pub(super) fn accept(self, counter: u64, iat: u64) -> Result<Self, EnvelopeError> {
+        if self.floor.is_some_and(|f| iat <= f) {
+            return Err(EnvelopeError::Replayed);
+        }
         let last_iat = self.last_iat.max(iat);
         if counter > self.max {
             let shift = counter - self.max;
@@ -42,6 +51,7 @@ impl Window {
                 max: counter,
                 seen,
                 last_iat,
+                ..self
             });
         }
         let back = self.max - counter;
@@ -71,7 +81,7 @@ mod tests {
             .iter()
             .map(|&c| match w {
                 None => {
-                    w = Some(Window::first(c, 1));
+                    w = Some(Window::first(c, 1, None));
                     true
                 }
                 Some(cur) => match cur.accept(c, 1) {
@@ -94,8 +104,8 @@ mod tests {
         );
         // 127 behind is the oldest a window can tell apart; 128 behind is refused unseen.
         assert_eq!(run(&[200, 73, 72]), [true, true, false]);
-        // A jump of 128 or more clears the map; the old top is then too old.
-        assert_eq!(run(&[1, 129, 1, 2]), [true, true, false, false]);
+        // A jump of 128 clears the map: the old top is too old, the one above it is new.
+        assert_eq!(run(&[1, 129, 1, 2, 2]), [true, true, false, true, false]);
         assert_eq!(run(&[1, 1000, 999, 1000]), [true, true, true, false]);
         assert_eq!(
             run(&[0, u64::MAX, u64::MAX - 127, u64::MAX - 128]),
@@ -105,8 +115,15 @@ mod tests {
 
     #[test]
     fn last_iat_only_grows() {
-        let w = Window::first(5, 100).accept(3, 90).unwrap();
+        let w = Window::first(5, 100, None).accept(3, 90).unwrap();
         assert_eq!(w.last_iat, 100);
         assert_eq!(w.accept(6, 120).unwrap().last_iat, 120);
+    }
+
+    #[test]
+    fn a_window_refuses_messages_from_before_its_floor() {
+        let w = Window::first(5, 100, Some(99));
+        assert!(w.accept(4, 99).is_err());
+        assert!(w.accept(4, 100).is_ok());
     }
 }
