@@ -1,5 +1,6 @@
-//! `sealbench decide` on a synthetic results file whose costs are hand-computable, the
-//! example profiles, and profile errors that name the line and field.
+//! `sealbench decide`: verdicts from executed attacks, costs on a synthetic results file
+//! whose numbers are hand-computable, the example profiles on the committed reference
+//! results, and profile errors that name the file, line and field.
 
 #![allow(
     clippy::unwrap_used,
@@ -12,9 +13,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sealbench::decide::{
-    Algorithms, Crossing, Decision, Options, Profile, Row, Strategy, decide, load_results,
+    Attack, Decision, Delivery, KeyScope, Options, Profile, Row, Scheme, Threat, decide,
+    load_results, verdicts,
 };
+use sealbench::envelope::Mode;
 use sealbench::results::ResultsFile;
+use sealbench::scenarios::keyscope;
 use serde_json::{Value, json};
 
 /// Relative comparison for float results of exact arithmetic.
@@ -212,14 +216,21 @@ fn synthetic() -> ResultsFile {
 const PROFILE: &str = r#"
 name = "synthetic"
 provenance = "hand-made for tests"
+threat = "compromised-peer"
+
+[roles]
+controller = 2
+compute = 4
 
 [budget]
-cores = 0.031
-added_latency_us = 10
+cores = 10
+added_latency_us = 1000
 
 [[class]]
 name = "secrets"
 rate_per_s = 1000
+sender_role = "controller"
+receiver_role = "compute"
 sensitivity = "confidential"
 delivery = "unicast"
 sizes = [[1000, 1]]
@@ -227,341 +238,307 @@ sizes = [[1000, 1]]
 [[class]]
 name = "status"
 rate_per_s = 2000
+sender_role = "controller"
+receiver_role = "compute"
 sensitivity = "integrity"
 delivery = "broadcast"
 fanout = 3
 sizes = { p50 = 1000, p99 = 2000 }
 "#;
 
-fn profile(cores: f64) -> Profile {
-    let text = PROFILE.replace("cores = 0.031", &format!("cores = {cores}"));
-    Profile::parse(&text, Path::new("synthetic.toml")).unwrap()
+fn profile(text: &str) -> Profile {
+    Profile::parse(text, Path::new("synthetic.toml")).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn row<'a>(d: &'a Decision, backend: &str, s: Strategy) -> &'a Row {
+fn row<'a>(d: &'a Decision, backend: &str, s: &str) -> &'a Row {
     d.rows
         .iter()
         .find(|r| r.backend == backend && r.strategy == s)
-        .unwrap()
+        .unwrap_or_else(|| panic!("no row {s} on {backend}"))
+}
+
+/// Every verdict `decide` uses is the outcome of an attack executed here, again, on a fresh
+/// deployment: the same attacks succeed. And the executed outcomes show what the key
+/// scopes are for (these hold with or without the audience checks).
+#[test]
+fn every_scheme_verdict_matches_an_executed_attack() {
+    for &scheme in Scheme::ALL {
+        for broadcast in [false, true] {
+            let fresh = keyscope::run_anywhere(scheme, broadcast).unwrap();
+            let cached = verdicts(scheme, broadcast).unwrap();
+            for &a in Attack::ALL {
+                let (f, c) = (fresh.get(a).unwrap(), cached.get(a).unwrap());
+                assert_eq!(
+                    f.succeeded(),
+                    c.succeeded(),
+                    "{} {a:?} broadcast={broadcast}: {:?} vs {:?}",
+                    scheme.label(),
+                    f.outcome,
+                    c.outcome
+                );
+                let applicable =
+                    !(broadcast && matches!(a, Attack::PeerReads | Attack::CrossNodeReplay));
+                assert_eq!(f.outcome.is_some(), applicable, "{a:?}");
+            }
+            let broke = |a: Attack| fresh.get(a).unwrap().succeeded();
+            let label = format!("{} broadcast={broadcast}", scheme.label());
+            match (scheme.mode, scheme.key_scope) {
+                (Mode::Plain, _) => {
+                    assert!(broke(Attack::OutsiderForges) && broke(Attack::OutsiderReads));
+                }
+                (Mode::Mac0 | Mode::Encrypt0, KeyScope::Group) => {
+                    assert!(!broke(Attack::OutsiderForges), "{label}");
+                    assert!(
+                        broke(Attack::ReceiverForges),
+                        "{label}: a receiver holds the key"
+                    );
+                    assert!(!broke(Attack::OtherRoleForges), "{label}");
+                }
+                (Mode::Mac0 | Mode::Encrypt0, KeyScope::Pairwise) => {
+                    assert!(!broke(Attack::ReceiverForges), "{label}");
+                    assert!(!broke(Attack::OtherRoleForges), "{label}");
+                    assert!(!broke(Attack::CrossNodeReplay), "{label}");
+                    assert!(!broke(Attack::Reflection), "{label}");
+                }
+                (Mode::Sign1 | Mode::SignEncrypt, KeyScope::PerSender) => {
+                    assert!(!broke(Attack::OutsiderForges), "{label}");
+                    assert!(!broke(Attack::ReceiverForges), "{label}");
+                    assert!(!broke(Attack::OtherRoleForges), "{label}");
+                }
+                (Mode::Encrypt, KeyScope::Hybrid) => {
+                    assert!(broke(Attack::OutsiderForges), "{label}: anyone encrypts");
+                    assert!(!broke(Attack::OutsiderReads), "{label}");
+                }
+                other => panic!("unexpected scheme {other:?}"),
+            }
+            // Reading: only encryption keeps outsiders out; a group key lets every holder in.
+            assert_eq!(
+                broke(Attack::OutsiderReads),
+                !sealbench::decide::encrypts(scheme.mode),
+                "{label}"
+            );
+            if !broadcast && scheme.mode == Mode::Encrypt0 {
+                assert_eq!(
+                    broke(Attack::PeerReads),
+                    scheme.key_scope == KeyScope::Group,
+                    "{label}"
+                );
+            }
+        }
+    }
+}
+
+/// `decide`'s per-class verdicts are exactly the required attacks that succeeded.
+#[test]
+fn class_verdicts_are_the_required_attacks_that_succeeded() {
+    let p = profile(PROFILE);
+    let d = decide(&p, &synthetic(), &Options::default()).unwrap();
+    for (class, per_scheme) in p.classes.iter().zip(&d.verdicts) {
+        for v in per_scheme {
+            let executed = verdicts(v.scheme, class.delivery == Delivery::Broadcast).unwrap();
+            let broken: Vec<Attack> = v.broken_by.iter().map(|b| b.attack).collect();
+            let expect: Vec<Attack> = v
+                .required
+                .iter()
+                .copied()
+                .filter(|&a| executed.get(a).unwrap().succeeded())
+                .collect();
+            assert_eq!(broken, expect, "{} {}", class.name, v.scheme.label());
+        }
+    }
+    // Group keys are rejected for the integrity broadcast by a compromised receiver.
+    let group = row(&d, "alpha", "seal-all/group");
+    assert!(!group.meets_requirements);
+    let status = group.verdicts.iter().find(|v| v.class == "status").unwrap();
+    assert_eq!(status.broken_by[0].attack, Attack::ReceiverForges);
+    let rejected = d
+        .recommendation
+        .rejected
+        .iter()
+        .find(|r| r.strategy == "seal-all/group")
+        .unwrap();
+    assert!(
+        rejected.broken[0]
+            .attacks
+            .iter()
+            .any(|b| b.attack == Attack::ReceiverForges)
+    );
 }
 
 #[test]
-fn seal_all_arithmetic() {
-    let d = decide(&profile(0.031), &synthetic(), &Options::default()).unwrap();
-    assert_eq!(d.results.backends, ["alpha", "beta"]);
-    let c = row(&d, "alpha", Strategy::SealAll).costs.clone().unwrap();
+fn pairwise_broadcast_is_sealed_once_per_receiver() {
+    let p = profile(PROFILE);
+    let d = decide(&p, &synthetic(), &Options::default()).unwrap();
+    let c = row(&d, "alpha", "seal-all/pairwise").costs.clone().unwrap();
     // secrets: 1000/s × (seal 2000 + open 1000) ns = 0.003 cores.
     assert!(close(c.classes[0].cores, 0.003), "{}", c.classes[0].cores);
-    // status: half at 1000 B (2000 + 3 × 1000), half at 2000 B (3000 + 3 × 1500):
-    // 2000/s × 6250 ns = 0.0125 cores.
-    assert!(close(c.classes[1].cores, 0.0125), "{}", c.classes[1].cores);
-    assert!(close(c.cores, 0.0155));
-    // Latency: p50 1000 B → 3 µs; p99 2000 B → 4.5 µs (worst class).
-    assert!(close(c.latency_p50_us, 3.0) && close(c.latency_p99_us, 4.5));
-    // Bytes: 3000 msg/s × 40 B.
-    assert!(close(c.added_bytes_per_s.unwrap(), 120_000.0));
-    assert!(c.fits_cpu && c.fits_latency && c.fits_budget);
-    // beta has no fit: the measured points give 2000 + 2 s and 1000 + s exactly.
-    let b = row(&d, "beta", Strategy::SealAll).costs.clone().unwrap();
-    // secrets 1000 × 6000 ns; status 2000 × (½(4000 + 3·2000) + ½(6000 + 3·3000)) ns.
-    assert!(close(b.cores, 0.006 + 0.025), "{}", b.cores);
-    assert!(row(&d, "beta", Strategy::SealAll).priced_from[0].contains("interpolated"));
-    assert!(row(&d, "alpha", Strategy::SealAll).priced_from[0].contains("(fit)"));
-}
-
-#[test]
-fn other_strategies_arithmetic() {
-    let d = decide(&profile(0.031), &synthetic(), &Options::default()).unwrap();
-    let mac_rest = row(&d, "alpha", Strategy::SealSensitiveMacRest);
-    let c = mac_rest.costs.as_ref().unwrap();
-    // status as Mac0: 2000 × (½·4·1100 + ½·4·1600) ns = 0.0108; plus secrets 0.003.
-    assert!(close(c.cores, 0.0138), "{}", c.cores);
-    assert!(mac_rest.meets_requirements);
-    // sign-all: secrets 1000 × 70000; status 2000 × (20000 + 3 × 50000).
-    let sign = row(&d, "alpha", Strategy::SignAll).costs.clone().unwrap();
-    assert!(close(sign.cores, 0.07 + 0.34), "{}", sign.cores);
-    assert!(close(sign.latency_p99_us, 70.0));
-    // plain: (200 + 200) × 1000 + (200 + 3 × 200) × 2000.
-    let plain = row(&d, "alpha", Strategy::Plain).costs.clone().unwrap();
-    assert!(close(plain.cores, 0.0004 + 0.0016));
-    assert!(close(plain.added_bytes_per_s.unwrap(), 90_000.0));
-    // Hybrid, status to 3 recipients: seal s + 30000 + 40000 (⅔ of the 4-recipient
-    // extra), open 0.5 s + 500000 + 200.
-    let hy = row(&d, "alpha", Strategy::HybridAll);
-    let h = hy.costs.as_ref().unwrap();
-    let status = 0.5 * (71000.0 + 3.0 * 500700.0) + 0.5 * (72000.0 + 3.0 * 501200.0);
+    // status: 3 copies, 3 opens: half at 1000 B (3 × 2000 + 3 × 1000), half at 2000 B
+    // (3 × 3000 + 3 × 1500): 2000/s × 11250 ns = 0.0225 cores.
+    assert!(close(c.classes[1].cores, 0.0225), "{}", c.classes[1].cores);
+    assert_eq!(c.classes[1].copies, 3);
+    // The last receiver waits for three seals: 3 × 3000 + 1500 ns at the p99 size.
+    assert!(close(c.classes[1].latency_p99_us, 10.5));
+    let g = row(&d, "alpha", "seal-all/group").costs.clone().unwrap();
+    assert!(close(g.classes[1].cores, 0.0125), "one seal, three opens");
+    // Keys: group 1 per class; pairwise 2 controllers × 4 computes per class.
+    assert_eq!(g.keys, 2);
+    assert_eq!(c.keys, 16);
+    // A controller holds one pairwise key per compute (shared by both classes).
+    let ctl = c.roles.iter().find(|r| r.role == "controller").unwrap();
+    assert_eq!(ctl.secrets_per_node, 4);
+    // Busiest compute opens 1000/4 secrets and 2000 × 3 / 4 statuses per second.
+    let compute = c.roles.iter().find(|r| r.role == "compute").unwrap();
+    let expect = (250.0 * 1000.0 + 1500.0 * (0.5 * 1000.0 + 0.5 * 1500.0)) / 1e9;
     assert!(
-        close(h.classes[1].cores, 2000.0 * status / 1e9),
+        close(compute.cores_per_node, expect),
         "{}",
-        h.classes[1].cores
-    );
-    assert!(close(
-        h.classes[0].cores,
-        1000.0 * (31000.0 + 500500.0) / 1e9
-    ));
-    assert_eq!(h.classes[1].recipients, 3);
-    // Overhead: 300 + ⅔ × 810.
-    assert!(close(
-        h.classes[1].added_bytes_per_s.unwrap(),
-        2000.0 * 840.0
-    ));
-    assert!(
-        hy.notes
-            .iter()
-            .any(|n| n.contains("interpolated between measured 1 and 4"))
-    );
-    // beta lacks Sign1 and Encrypt: those strategies are not priced, with the reason.
-    let beta_sign = row(&d, "beta", Strategy::SignAll);
-    assert!(beta_sign.costs.is_none());
-    assert!(
-        beta_sign
-            .unavailable
-            .as_ref()
-            .unwrap()
-            .contains("sign1(ed25519)")
+        compute.cores_per_node
     );
 }
 
 #[test]
-fn requirement_violations_are_flagged_and_still_costed() {
-    let d = decide(&profile(0.031), &synthetic(), &Options::default()).unwrap();
-    let mac = row(&d, "alpha", Strategy::MacAll);
-    assert!(!mac.meets_requirements);
-    assert!(mac.costs.is_some());
-    assert_eq!(mac.violations.len(), 1);
-    assert!(mac.violations[0].contains("\"secrets\" is confidential"));
-    let plain = row(&d, "alpha", Strategy::Plain);
-    assert_eq!(plain.violations.len(), 2);
+fn the_cheapest_mix_is_searched_and_withstands_every_required_attack() {
+    let p = profile(PROFILE);
+    let d = decide(&p, &synthetic(), &Options::default()).unwrap();
+    let mix = row(&d, "alpha", "cheapest-mix");
+    assert!(mix.searched && mix.meets_requirements);
+    // No strategy meeting the requirements and the budget is cheaper on alpha.
+    let cores = mix.costs.as_ref().unwrap().cores;
+    for r in d
+        .rows
+        .iter()
+        .filter(|r| r.backend == "alpha" && r.acceptable())
+    {
+        assert!(
+            cores <= r.costs.as_ref().unwrap().cores + 1e-15,
+            "{}",
+            r.strategy
+        );
+    }
     assert!(
-        plain.cautions.is_empty(),
-        "unencrypted is a violation, not a caution"
+        mix.verdicts
+            .iter()
+            .all(|v| v.scheme.key_scope != KeyScope::Group),
+        "group keys fail a compromised receiver"
     );
-    // Encrypt to public keys does not authenticate the sender.
-    let hy = row(&d, "alpha", Strategy::HybridAll);
-    assert!(!hy.meets_requirements);
-    assert!(hy.violations[0].contains("\"status\" needs integrity"));
-    assert!(hy.cautions[0].contains("\"secrets\""));
-    let sign = row(&d, "alpha", Strategy::SignAll);
-    assert!(
-        !sign.meets_requirements,
-        "signing does not hide the secrets"
-    );
-    for s in [
-        Strategy::SealAll,
-        Strategy::SealSensitiveMacRest,
-        Strategy::SealSensitiveSignRest,
-    ] {
-        assert!(row(&d, "alpha", s).meets_requirements, "{s:?}");
-        assert!(row(&d, "alpha", s).violations.is_empty());
+    let rec = &d.recommendation;
+    assert!(rec.strategy.is_some(), "{:?}", rec.reasons);
+    for c in &rec.classes {
+        assert!(
+            c.withstands.contains(&Attack::OutsiderForges),
+            "{}",
+            c.class
+        );
     }
 }
 
 #[test]
-fn break_even_is_exact() {
-    let d = decide(&profile(0.031), &synthetic(), &Options::default()).unwrap();
-    let b = d.break_even.iter().find(|b| b.backend == "alpha").unwrap();
-    // 0.031 / 0.0155 = 2; 2 × 3000 msg/s.
-    assert!(close(b.rate_multiplier.unwrap(), 2.0));
-    assert!(close(b.msgs_per_s.unwrap(), 6000.0));
-    // 1500 + 1.5 s = 10000 ns → s = 5666.67 bytes.
-    let Crossing::Above(s) = b.latency_size else {
-        panic!("{:?}", b.latency_size)
-    };
-    assert!(close(s, 8500.0 / 1.5));
-    // beta: 3000 + 3 s = 10000 beyond the last measured size (2000) → 2333.3.
-    let beta = d.break_even.iter().find(|b| b.backend == "beta").unwrap();
-    let Crossing::Above(s) = beta.latency_size else {
-        panic!("{:?}", beta.latency_size)
-    };
-    assert!(close(s, 7000.0 / 3.0));
-}
-
-#[test]
-fn recommends_seal_all_when_it_fits() {
-    let d = decide(&profile(0.031), &synthetic(), &Options::default()).unwrap();
-    let r = &d.recommendation;
-    assert_eq!(r.strategy, Some(Strategy::SealAll));
-    assert_eq!(r.backend.as_deref(), Some("alpha"));
-    assert!(
-        r.reasons
-            .iter()
-            .any(|x| x.contains("no classification mistake"))
-    );
-    assert!(
-        r.reasons
-            .iter()
-            .any(|x| x.contains("seal-sensitive+mac-rest on alpha"))
-    );
-}
-
-#[test]
-fn says_when_seal_all_is_also_the_cheapest() {
-    // Only the confidential class: seal-sensitive+mac-rest is the same as seal-all.
-    let text = PROFILE
-        .split("\n[[class]]\nname = \"status\"")
-        .next()
-        .unwrap();
-    let p = Profile::parse(text, Path::new("one.toml")).unwrap();
+fn a_network_threat_does_not_require_withstanding_compromised_peers() {
+    let text = PROFILE.replace("threat = \"compromised-peer\"", "threat = \"network\"");
+    let p = profile(&text);
+    assert_eq!(p.threat, Threat::Network);
     let d = decide(&p, &synthetic(), &Options::default()).unwrap();
-    let r = &d.recommendation;
-    assert_eq!(r.strategy, Some(Strategy::SealAll));
-    assert!(
-        r.reasons
-            .iter()
-            .any(|x| x.contains("also the cheapest") && x.contains("1.00×")),
-        "{:?}",
-        r.reasons
-    );
+    let group = row(&d, "alpha", "seal-all/group");
+    for v in &group.verdicts {
+        assert!(!v.required.contains(&Attack::ReceiverForges));
+        assert!(!v.required.contains(&Attack::PeerReads));
+    }
+    // Whether group keys are acceptable now depends only on the network attacks executed
+    // against them (replay to another node, reflection).
+    let network_held = [false, true].iter().all(|&b| {
+        let v = verdicts(Scheme::new(Mode::Encrypt0, KeyScope::Group), b).unwrap();
+        [
+            Attack::OutsiderForges,
+            Attack::OutsiderReads,
+            Attack::Reflection,
+        ]
+        .iter()
+        .chain(if b {
+            &[][..]
+        } else {
+            &[Attack::CrossNodeReplay][..]
+        })
+        .all(|&a| !v.get(a).unwrap().succeeded())
+    });
+    assert_eq!(group.meets_requirements, network_held);
 }
 
-#[test]
-fn recommends_cheapest_compliant_when_seal_all_does_not_fit() {
-    // 0.015 cores: seal-all (0.0155) is over, seal-sensitive+mac-rest (0.0138) fits; mac-all
-    // (cheaper) does not meet the requirements.
-    let d = decide(&profile(0.015), &synthetic(), &Options::default()).unwrap();
-    let r = &d.recommendation;
-    assert_eq!(
-        r.strategy,
-        Some(Strategy::SealSensitiveMacRest),
-        "{:?}",
-        r.reasons
-    );
-    assert!(r.reasons[0].contains("seal-all does not fit"));
-    assert!(
-        r.reasons
-            .iter()
-            .any(|x| x.contains("relies on the classification"))
-    );
-    let none = decide(&profile(0.001), &synthetic(), &Options::default()).unwrap();
-    assert_eq!(none.recommendation.strategy, None);
-    assert!(
-        none.recommendation
-            .reasons
-            .iter()
-            .any(|x| x.contains("plain") || x.contains("needs"))
-    );
-}
-
-#[test]
-fn backend_and_algorithm_options() {
-    let results = synthetic();
-    let only = Options {
-        backend: Some("beta".into()),
-        ..Options::default()
-    };
-    let d = decide(&profile(0.031), &results, &only).unwrap();
-    assert!(d.rows.iter().all(|r| r.backend == "beta"));
-    let unknown = Options {
-        backend: Some("gamma".into()),
-        ..Options::default()
-    };
-    let err = decide(&profile(0.031), &results, &unknown)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("gamma") && err.contains("alpha, beta"),
-        "{err}"
-    );
-    // ECDSA picks the ecdsap256 family (1 ns per op), not ed25519's.
-    let ecdsa = Options {
-        algorithms: Algorithms {
-            sign: sealbench::backend::SignatureId::EcdsaP256Sha256,
-            ..Algorithms::default()
-        },
-        ..Options::default()
-    };
-    let d = decide(&profile(0.031), &results, &ecdsa).unwrap();
-    let sign = row(&d, "alpha", Strategy::SignAll).costs.clone().unwrap();
-    assert!(close(sign.cores, (1000.0 * 2.0 + 2000.0 * 4.0) / 1e9));
-}
-
-fn parse_err(text: &str) -> (Option<usize>, Option<String>, String) {
-    let e = Profile::parse(text, Path::new("bad.toml")).unwrap_err();
-    (e.line(), e.field().map(str::to_string), e.to_string())
-}
-
-#[test]
-fn profile_errors_name_line_and_field() {
-    let unknown = PROFILE.replace(
-        "delivery = \"unicast\"",
-        "delivery = \"unicast\"\ncolour = 1",
-    );
-    let (line, field, msg) = parse_err(&unknown);
-    assert_eq!(line, Some(14), "{msg}");
-    assert_eq!(field.as_deref(), Some("class.colour"), "{msg}");
-    assert!(msg.starts_with("bad.toml:14:"), "{msg}");
-
-    let negative = PROFILE.replace("rate_per_s = 1000", "rate_per_s = -5");
-    let (line, field, msg) = parse_err(&negative);
-    assert_eq!(
-        (line, field.as_deref()),
-        (Some(11), Some("class.rate_per_s")),
-        "{msg}"
-    );
-
-    let wrong_type = PROFILE.replace("rate_per_s = 2000", "rate_per_s = \"fast\"");
-    let (line, field, msg) = parse_err(&wrong_type);
-    assert_eq!(
-        (line, field.as_deref()),
-        (Some(18), Some("class.rate_per_s")),
-        "{msg}"
-    );
-
-    let bad_sensitivity = PROFILE.replace("\"integrity\"", "\"secret\"");
-    let (line, field, msg) = parse_err(&bad_sensitivity);
-    assert_eq!(
-        (line, field.as_deref()),
-        (Some(19), Some("class.sensitivity")),
-        "{msg}"
-    );
-
-    let no_fanout = PROFILE.replace("fanout = 3\n", "");
-    let (_, field, msg) = parse_err(&no_fanout);
-    assert_eq!(field.as_deref(), Some("class.fanout"), "{msg}");
-
-    let unicast_fanout = PROFILE.replace("\"broadcast\"", "\"unicast\"");
-    let (line, field, _) = parse_err(&unicast_fanout);
-    assert_eq!((line, field.as_deref()), (Some(21), Some("class.fanout")));
-
-    let missing = PROFILE.replace("provenance = \"hand-made for tests\"\n", "");
-    let (_, field, msg) = parse_err(&missing);
-    assert_eq!(field.as_deref(), Some("provenance"), "{msg}");
-
-    let bins = PROFILE.replace("[[1000, 1]]", "[[1000, 1],\n  [500, 1]]");
-    let (line, field, msg) = parse_err(&bins);
-    assert_eq!(
-        (line, field.as_deref()),
-        (Some(15), Some("class.sizes")),
-        "{msg}"
-    );
-
-    let dup = PROFILE.replace("name = \"status\"", "name = \"secrets\"");
-    let (line, _, msg) = parse_err(&dup);
-    assert_eq!(line, Some(17));
-    assert!(msg.contains("first on line 10"), "{msg}");
-
-    let zero_budget = PROFILE.replace("cores = 0.031", "cores = 0");
-    let (line, field, _) = parse_err(&zero_budget);
-    assert_eq!((line, field.as_deref()), (Some(6), Some("budget.cores")));
-}
-
-fn examples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+fn reference() -> sealbench::results::ResultsFile {
+    load_results(&Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/reference/results.json"))
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    v.sort();
-    v
+}
+
+fn example(name: &str) -> Profile {
+    Profile::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.toml")))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Done-when: the fleet's broadcast `command` is not group-keyed (a compromised minion would
+/// forge commands for the whole fleet) and the rejection names that attack; the OpenStack
+/// `rpc` class withstands a compromised compute.
+#[test]
+fn examples_on_the_reference_results() {
+    let results = reference();
+    let fleet = decide(
+        &example("config-management-fleet"),
+        &results,
+        &Options::default(),
+    )
+    .unwrap();
+    let group = fleet
+        .recommendation
+        .rejected
+        .iter()
+        .find(|r| r.strategy == "seal-all/group")
+        .unwrap();
+    let command = group.broken.iter().find(|c| c.class == "command").unwrap();
+    assert!(
+        command
+            .attacks
+            .iter()
+            .any(|b| b.attack == Attack::ReceiverForges)
+    );
+    if let Some(c) = fleet
+        .recommendation
+        .classes
+        .iter()
+        .find(|c| c.class == "command")
+    {
+        assert_ne!(c.key_scope, KeyScope::Group);
+        assert!(c.withstands.contains(&Attack::ReceiverForges));
+        assert!(c.withstands.contains(&Attack::Reflection));
+    }
+    let os = decide(
+        &example("openstack-control-plane"),
+        &results,
+        &Options::default(),
+    )
+    .unwrap();
+    if let Some(rpc) = os.recommendation.classes.iter().find(|c| c.class == "rpc") {
+        assert!(rpc.withstands.contains(&Attack::ReceiverForges), "{rpc:?}");
+        assert!(rpc.withstands.contains(&Attack::PeerReads), "{rpc:?}");
+        assert_ne!(rpc.key_scope, KeyScope::Group);
+    }
+    assert!(
+        fleet.recommendation.strategy.is_some(),
+        "{:?}",
+        fleet.recommendation.reasons
+    );
 }
 
 #[test]
 fn example_profiles_parse_and_decide() {
-    let names: Vec<String> = examples()
-        .iter()
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let p = Profile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            let d = decide(&p, &synthetic(), &Options::default()).unwrap();
+            assert!(!d.recommendation.reasons.is_empty());
+            names.push(p.name);
+        }
+    }
     for want in [
         "cluster-controller",
         "config-management-fleet",
@@ -572,21 +549,84 @@ fn example_profiles_parse_and_decide() {
             "examples/{want}.toml missing"
         );
     }
-    for path in examples() {
-        let p = Profile::load(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!p.classes.is_empty());
-        let d = decide(&p, &synthetic(), &Options::default()).unwrap();
-        assert!(!d.recommendation.reasons.is_empty());
-    }
-    let os = Profile::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/openstack-control-plane.toml"),
-    )
-    .unwrap();
+    let os = example("openstack-control-plane");
     let rpc = &os.classes[0].sizes;
-    // The measured histogram: 4,077 messages; p50 bin 2560, p99 bin 12288.
     assert_eq!((rpc.p50, rpc.p99), (2560, 12288));
-    assert_eq!(rpc.points.len(), 11);
     assert!(close(rpc.points[0].1, 56.0 / 4077.0));
+}
+
+fn parse_err(text: &str) -> (Option<usize>, Option<String>, String) {
+    let e = Profile::parse(text, Path::new("bad.toml")).unwrap_err();
+    (e.line(), e.field().map(str::to_string), e.to_string())
+}
+
+#[test]
+fn profile_errors_name_file_line_and_field() {
+    let (line, field, msg) = parse_err(&PROFILE.replace("\"compromised-peer\"", "\"insider\""));
+    assert_eq!((line, field.as_deref()), (Some(4), Some("threat")), "{msg}");
+    assert!(msg.starts_with("bad.toml:4:"), "{msg}");
+
+    let (line, field, msg) =
+        parse_err(&PROFILE.replacen("sender_role = \"controller\"", "sender_role = \"admin\"", 1));
+    assert_eq!(
+        (line, field.as_deref()),
+        (Some(17), Some("class.sender_role")),
+        "{msg}"
+    );
+    assert!(msg.contains("\"admin\" is not in [roles]"), "{msg}");
+
+    let (_, field, msg) = parse_err(&PROFILE.replace(
+        "receiver_role = \"compute\"\nsensitivity = \"integrity\"",
+        "sensitivity = \"integrity\"",
+    ));
+    assert_eq!(field.as_deref(), Some("class.receiver_role"), "{msg}");
+
+    let (_, field, msg) = parse_err(&PROFILE.replace("[roles]\ncontroller = 2\ncompute = 4\n", ""));
+    assert_eq!(field.as_deref(), Some("roles"), "{msg}");
+
+    let (line, field, msg) = parse_err(&PROFILE.replace("compute = 4", "compute = 0"));
+    assert_eq!((line, field.as_deref()), (Some(8), Some("roles")), "{msg}");
+
+    let (line, field, msg) = parse_err(&PROFILE.replace("fanout = 3", "fanout = 5"));
+    assert_eq!(
+        (line, field.as_deref()),
+        (Some(30), Some("class.fanout")),
+        "{msg}"
+    );
+    assert!(msg.contains("exceeds the 4 node(s)"), "{msg}");
+
+    let (line, field, msg) = parse_err(&PROFILE.replace(
+        "delivery = \"unicast\"",
+        "delivery = \"unicast\"\ncolour = 1",
+    ));
+    assert_eq!(
+        (line, field.as_deref()),
+        (Some(21), Some("class.colour")),
+        "{msg}"
+    );
+
+    let (line, field, msg) = parse_err(&PROFILE.replace("rate_per_s = 1000", "rate_per_s = -5"));
+    assert_eq!(
+        (line, field.as_deref()),
+        (Some(16), Some("class.rate_per_s")),
+        "{msg}"
+    );
+
+    let (line, field, _) = parse_err(&PROFILE.replace(
+        "added_latency_us = 1000",
+        "added_latency_us = 1000\ncores_per_node = 0",
+    ));
+    assert_eq!(
+        (line, field.as_deref()),
+        (Some(13), Some("budget.cores_per_node"))
+    );
+
+    let (_, field, msg) = parse_err(&PROFILE.replace("\"integrity\"", "\"secret\""));
+    assert_eq!(field.as_deref(), Some("class.sensitivity"), "{msg}");
+
+    // No threat line: the strictest model.
+    let p = profile(&PROFILE.replace("threat = \"compromised-peer\"\n", ""));
+    assert_eq!(p.threat, Threat::CompromisedPeer);
 }
 
 fn temp(name: &str, contents: &str) -> PathBuf {
@@ -607,52 +647,66 @@ fn cli_json_and_exit_codes() {
         &PROFILE.replace("rate_per_s = 2000", "rate_per_s = 0"),
     );
     let bin = env!("CARGO_BIN_EXE_sealbench");
-    let out = Command::new(bin)
-        .args(["decide", "--json", "--profile"])
-        .arg(&good)
-        .arg("--results")
-        .arg(&results)
-        .output()
-        .unwrap();
+    let run = |args: &[&std::ffi::OsStr]| Command::new(bin).args(args).output().unwrap();
+    let out = run(&[
+        "decide".as_ref(),
+        "--json".as_ref(),
+        "--profile".as_ref(),
+        good.as_os_str(),
+        "--results".as_ref(),
+        results.as_os_str(),
+    ]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["recommendation"]["strategy"], "seal-all");
-    assert_eq!(v["algorithms"]["aead"], "aes128gcm");
-    assert_eq!(v["break_even"][0]["latency_size"]["kind"], "above");
-    assert_eq!(v["rows"][4]["strategy"], "seal-sensitive+mac-rest");
-    let human = Command::new(bin)
-        .arg("decide")
-        .arg("--profile")
-        .arg(&good)
-        .arg("--results")
-        .arg(&results)
-        .output()
-        .unwrap();
+    let classes = v["recommendation"]["classes"].as_array().unwrap();
+    assert_eq!(classes.len(), 2);
+    for c in classes {
+        for k in ["class", "mode", "key_scope", "cores", "withstands"] {
+            assert!(!c[k].is_null(), "{k} missing in {c}");
+        }
+    }
+    let rejected = v["recommendation"]["rejected"].as_array().unwrap();
+    assert!(
+        rejected
+            .iter()
+            .all(|r| r["broken"][0]["attacks"][0]["attack"].is_string()),
+        "{rejected:?}"
+    );
+    assert_eq!(
+        v["warnings"][0].as_str().map(|w| w.contains("quick")),
+        Some(true)
+    );
+    let human = run(&[
+        "decide".as_ref(),
+        "--profile".as_ref(),
+        good.as_os_str(),
+        "--results".as_ref(),
+        results.as_os_str(),
+    ]);
     let text = String::from_utf8_lossy(&human.stdout);
-    assert!(text.contains("Recommendation: seal-all on alpha"), "{text}");
-    assert!(text.contains("mac-all does not meet the profile's protection requirements"));
-    let out = Command::new(bin)
-        .arg("decide")
-        .arg("--profile")
-        .arg(&bad)
-        .arg("--results")
-        .arg(&results)
-        .output()
-        .unwrap();
+    assert!(text.contains("Recommendation: "), "{text}");
+    assert!(text.contains("seal-all/group: class \"status\""), "{text}");
+    assert!(text.contains("receiver-forges"), "{text}");
+    let out = run(&[
+        "decide".as_ref(),
+        "--profile".as_ref(),
+        bad.as_os_str(),
+        "--results".as_ref(),
+        results.as_os_str(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(":18:") && err.contains("class.rate_per_s"),
+        err.contains(":25:") && err.contains("class.rate_per_s"),
         "{err}"
     );
     for p in [results, good, bad] {
         let _ = std::fs::remove_file(p);
     }
-    // load_results rejects a file of another kind.
     let other = temp(
         "other.json",
         r#"{"kind": "kat", "schema_version": 1, "runs": []}"#,

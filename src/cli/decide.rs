@@ -1,11 +1,13 @@
-//! `sealbench decide`: encrypt everything, or only what is classified sensitive?
+//! `sealbench decide`: which (mode, key scope) per traffic class, judged by executed attacks
+//! and priced from a results file.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::backend::{AeadId, SignatureId};
 use crate::decide::{
-    Algorithms, Crossing, Decision, Options, Profile, Row, Strategy, decide, human, load_results,
+    Algorithms, Attack, Decision, Delivery, Options, Profile, Row, Scheme, decide, first_break,
+    human, load_results,
 };
 
 /// Arguments of `sealbench decide`.
@@ -83,15 +85,29 @@ fn print_human(d: &Decision) {
         None => println!("Profile:    {}", p.name),
     }
     println!("Provenance: {}", p.provenance);
-    let nodes = p
-        .budget
-        .nodes
-        .map_or(String::new(), |n| format!(" over {n} nodes"));
     println!(
-        "Budget:     {} cores{nodes}; {} µs added latency per message (p50 and p99)",
-        human(p.budget.cores),
-        human(p.budget.added_latency_us)
+        "Threat:     {} ({})",
+        p.threat.label(),
+        match p.threat {
+            crate::decide::Threat::CompromisedPeer => "outsiders and any compromised node",
+            crate::decide::Threat::Network => "outsiders on the network only",
+        }
     );
+    let roles: Vec<String> = p.roles.iter().map(|(r, n)| format!("{r} ×{n}")).collect();
+    println!("Roles:      {}", roles.join(", "));
+    let b = &p.budget;
+    let mut budget = format!(
+        "{} cores in total; {} µs added per message",
+        human(b.cores),
+        human(b.added_latency_us)
+    );
+    if let Some(c) = b.cores_per_node {
+        budget.push_str(&format!("; {} cores per node", human(c)));
+    }
+    if let Some(m) = b.max_secrets_per_node {
+        budget.push_str(&format!("; at most {m} secret keys per node"));
+    }
+    println!("Budget:     {budget}");
     let r = &d.results;
     println!(
         "Results:    run {} of {} (host {}, {} profile); AEAD {}, signatures {}",
@@ -102,147 +118,209 @@ fn print_human(d: &Decision) {
         d.algorithms.aead.label(),
         d.algorithms.sign.label()
     );
+    for w in &d.warnings {
+        println!("WARNING:    {w}");
+    }
     println!();
     let mut t = super::table(&[
         "class",
         "msg/s",
-        "sensitivity",
+        "sender → receiver",
         "receivers",
+        "sensitivity",
         "p50 B",
         "p99 B",
-        "mean B",
+        "must withstand",
     ]);
-    for c in &p.classes {
+    for (c, v) in p.classes.iter().zip(&d.verdicts) {
+        let required = v.first().map_or(String::new(), |v| {
+            v.required
+                .iter()
+                .map(|a| a.id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
         t.add_row([
             c.name.clone(),
             human(c.rate_per_s),
+            format!("{} → {}", c.sender_role, c.receiver_role),
+            match c.delivery {
+                Delivery::Unicast => "1".to_string(),
+                Delivery::Broadcast => format!("{} (broadcast)", c.fanout),
+            },
             format!("{:?}", c.sensitivity).to_lowercase(),
-            c.fanout.to_string(),
             c.sizes.p50.to_string(),
             c.sizes.p99.to_string(),
-            human(c.sizes.mean()),
+            required,
         ]);
     }
     println!("{t}\n");
+    print_attacks(d);
     for backend in &r.backends {
         print_backend(d, backend);
     }
-    print_requirements(d);
+    print_rejected(d);
     print_break_even(d);
     print_recommendation(d);
+}
+
+/// The executed attacks: for each deployment the profile needs, what succeeded.
+fn print_attacks(d: &Decision) {
+    for broadcast in [false, true] {
+        let wanted = if broadcast {
+            Delivery::Broadcast
+        } else {
+            Delivery::Unicast
+        };
+        let Some(ci) = d.profile.classes.iter().position(|c| c.delivery == wanted) else {
+            continue;
+        };
+        let Some(row) = d.verdicts.get(ci) else {
+            continue;
+        };
+        let kind = if broadcast { "broadcast" } else { "unicast" };
+        let executed_on = row.first().map_or("", |v| v.executed_on.as_str());
+        println!(
+            "Executed attacks, {kind} deployment (2 senders, 2 receivers, 1 node of another \
+             role, 1 outsider; on {executed_on}). BROKEN = the attack succeeded:"
+        );
+        let mut header = vec!["mode/key scope"];
+        header.extend(Attack::ALL.iter().map(|a| a.id()));
+        let mut t = super::table(&header);
+        for (j, scheme) in Scheme::ALL.iter().enumerate() {
+            let Ok(v) = crate::decide::verdicts(*scheme, broadcast) else {
+                continue;
+            };
+            let _ = j;
+            let mut cells = vec![scheme.label()];
+            for a in Attack::ALL {
+                cells.push(match v.get(*a).and_then(|r| r.outcome.as_ref()) {
+                    None => "n/a".to_string(),
+                    Some(o) if o.succeeded() => "BROKEN".to_string(),
+                    Some(o) => format!("held ({})", o.kind().unwrap_or("?")),
+                });
+            }
+            t.add_row(cells);
+        }
+        println!("{t}\n");
+    }
 }
 
 fn fits(row: &Row) -> String {
     let Some(c) = &row.costs else {
         return "not priced".into();
     };
-    match (c.fits_cpu, c.fits_latency) {
-        (true, true) => "yes".into(),
-        (false, true) => "no: cpu".into(),
-        (true, false) => "no: latency".into(),
-        (false, false) => "no: cpu, latency".into(),
+    let mut no = Vec::new();
+    if !c.fits_cpu {
+        no.push("cpu");
+    }
+    if !c.fits_node_cpu {
+        no.push("node cpu");
+    }
+    if !c.fits_latency {
+        no.push("latency");
+    }
+    if !c.fits_secrets {
+        no.push("secrets");
+    }
+    if no.is_empty() {
+        "yes".into()
+    } else {
+        format!("no: {}", no.join(", "))
     }
 }
 
 fn print_backend(d: &Decision, backend: &str) {
     println!("Backend {backend}:");
-    let per_node = d.profile.budget.nodes.is_some();
-    let mut header = vec!["strategy", "requirements", "cores"];
-    if per_node {
-        header.push("cores/node");
-    }
-    header.extend(["p50 µs", "p99 µs", "added B/s", "fits budget"]);
-    let mut t = super::table(&header);
+    let mut t = super::table(&[
+        "strategy",
+        "attacks",
+        "cores [95% CI]",
+        "busiest node",
+        "p50 µs",
+        "µs @p99 size",
+        "added B/s",
+        "keys",
+        "secrets/node",
+        "fits budget",
+    ]);
     let mut notes = Vec::new();
     for row in d.rows.iter().filter(|r| r.backend == backend) {
+        let broken = row.verdicts.iter().filter(|v| !v.meets()).count();
         let met = if row.meets_requirements {
-            "met"
+            "all held".to_string()
         } else {
-            "NOT MET"
+            format!("{broken} class(es) broken")
         };
-        let mut cells = vec![row.strategy.label().to_string(), met.to_string()];
+        let mut cells = vec![row.strategy.clone(), met];
         match &row.costs {
             Some(c) => {
-                cells.push(human(c.cores));
-                if per_node {
-                    cells.push(c.cores_per_node.map_or("-".into(), human));
-                }
+                cells.push(format!(
+                    "{} [{}–{}]",
+                    human(c.cores),
+                    human(c.cores_low),
+                    human(c.cores_high)
+                ));
+                cells.push(c.busiest.as_ref().map_or("-".into(), |b| {
+                    format!("{} {}", b.role, human(b.cores_per_node))
+                }));
                 cells.push(human(c.latency_p50_us));
                 cells.push(human(c.latency_p99_us));
                 cells.push(c.added_bytes_per_s.map_or("n/a".into(), human));
+                cells.push(c.keys.to_string());
+                cells.push(c.max_secrets_per_node.to_string());
             }
-            None => cells.extend(std::iter::repeat_n(
-                "-".to_string(),
-                if per_node { 5 } else { 4 },
-            )),
+            None => cells.extend(std::iter::repeat_n("-".to_string(), 7)),
         }
         cells.push(fits(row));
         t.add_row(cells);
-        notes.extend(
-            row.notes
+        notes.extend(row.notes.iter().map(|n| format!("{}: {n}", row.strategy)));
+        if row.searched {
+            let mix: Vec<String> = row
+                .verdicts
                 .iter()
-                .map(|n| format!("{}: {n}", row.strategy.label())),
-        );
+                .map(|v| format!("{} {}", v.class, v.scheme.label()))
+                .collect();
+            notes.push(format!("{} = {}", row.strategy, mix.join(", ")));
+        }
     }
     println!("{t}");
     for n in notes {
         println!("  note: {n}");
     }
-    println!();
+    println!(
+        "  (µs @p99 size: median seal + open timings at the class's p99 payload size, not a \
+         measured tail; a pairwise broadcast's last receiver waits for every copy)\n"
+    );
 }
 
-fn print_requirements(d: &Decision) {
-    let mut shown: Vec<Strategy> = Vec::new();
-    let mut lines = Vec::new();
-    for row in &d.rows {
-        if shown.contains(&row.strategy) || (row.violations.is_empty() && row.cautions.is_empty()) {
-            continue;
-        }
-        shown.push(row.strategy);
-        if !row.violations.is_empty() {
-            lines.push(format!(
-                "{} does not meet the profile's protection requirements: {}",
-                row.strategy.label(),
-                row.violations.join("; ")
-            ));
-        }
-        for c in &row.cautions {
-            lines.push(format!("{} (caution): {c}", row.strategy.label()));
-        }
+fn print_rejected(d: &Decision) {
+    let rejected = &d.recommendation.rejected;
+    if rejected.is_empty() {
+        return;
     }
-    if !lines.is_empty() {
-        println!("Requirements:");
-        for l in lines {
-            println!("  - {l}");
-        }
-        println!();
+    println!("Rejected (the executed attack that broke each):");
+    for r in rejected {
+        println!("  - {}: {}", r.strategy, first_break(r));
     }
+    println!();
 }
 
 fn print_break_even(d: &Decision) {
     if d.break_even.is_empty() {
         return;
     }
-    println!("Break-even for seal-all (where it stops fitting the budget):");
-    let mut t = super::table(&[
-        "backend",
-        "seal-all cores",
-        "rate × at CPU budget",
-        "msg/s",
-        "latency budget exceeded above",
-    ]);
+    println!(
+        "CPU break-even (rates can grow by this factor before the strategy uses the whole CPU budget):"
+    );
+    let mut t = super::table(&["backend", "strategy", "cores", "rate ×", "msg/s"]);
     for b in &d.break_even {
-        let size = match b.latency_size {
-            Crossing::AtAnySize => "any size (fixed cost alone)".to_string(),
-            Crossing::Above(bytes) => format!("{} B", human(bytes)),
-            Crossing::Never => "never".to_string(),
-        };
         t.add_row([
             b.backend.clone(),
+            b.strategy.clone(),
             human(b.cores),
             b.rate_multiplier.map_or("unbounded".into(), human),
             b.msgs_per_s.map_or("unbounded".into(), human),
-            size,
         ]);
     }
     println!("{t}\n");
@@ -251,37 +329,33 @@ fn print_break_even(d: &Decision) {
 fn print_recommendation(d: &Decision) {
     let rec = &d.recommendation;
     match (&rec.strategy, &rec.backend) {
-        (Some(s), Some(b)) => println!("Recommendation: {} on {b}", s.label()),
+        (Some(s), Some(b)) => println!("Recommendation: {s} on {b}"),
         _ => println!("Recommendation: none fits"),
     }
     for reason in &rec.reasons {
         println!("  - {reason}");
     }
-    let chosen = d
-        .rows
-        .iter()
-        .find(|r| Some(r.strategy) == rec.strategy && Some(&r.backend) == rec.backend.as_ref());
-    if let Some(c) = chosen.and_then(|r| r.costs.as_ref()) {
-        let mut t = super::table(&[
-            "class",
-            "protection",
-            "recipients",
-            "cores",
-            "p50 µs",
-            "p99 µs",
-            "added B/s",
-        ]);
-        for cc in &c.classes {
-            t.add_row([
-                cc.class.clone(),
-                cc.protection.clone(),
-                cc.recipients.to_string(),
-                human(cc.cores),
-                human(cc.latency_p50_us),
-                human(cc.latency_p99_us),
-                cc.added_bytes_per_s.map_or("n/a".into(), human),
-            ]);
-        }
-        println!("\n{t}");
+    if rec.classes.is_empty() {
+        return;
     }
+    let mut t = super::table(&["class", "mode", "key scope", "cores [95% CI]", "withstands"]);
+    for c in &rec.classes {
+        t.add_row([
+            c.class.clone(),
+            c.mode.label().to_string(),
+            c.key_scope.label().to_string(),
+            format!(
+                "{} [{}–{}]",
+                human(c.cores),
+                human(c.cores_low),
+                human(c.cores_high)
+            ),
+            c.withstands
+                .iter()
+                .map(|a| a.id())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    println!("\n{t}");
 }

@@ -59,6 +59,11 @@ pub struct OpCost {
     pub source: Source,
     /// The payload sizes measured, ascending.
     pub sizes: Vec<f64>,
+    /// The 95% confidence interval of the median, as ratios to the median (the median of
+    /// the family's per-size ratios): `(low, high)`, `(1, 1)` when unmeasured.
+    pub ci: (f64, f64),
+    /// Whether any of the family's scenarios was marked noisy.
+    pub noisy: bool,
 }
 
 /// Costs at one measured recipient count.
@@ -155,6 +160,25 @@ impl Priced {
                 counts.first().copied().unwrap_or(0)
             ),
         })
+    }
+
+    /// The base level's seal and open confidence ratios `(low, high)`.
+    pub fn ci(&self) -> ((f64, f64), (f64, f64)) {
+        self.base()
+            .map_or(((1.0, 1.0), (1.0, 1.0)), |l| (l.seal.ci, l.open.ci))
+    }
+
+    /// The largest payload size both seal and open were measured at (base level).
+    pub fn largest_measured(&self) -> Option<f64> {
+        let l = self.base()?;
+        let seal = l.seal.sizes.last().copied()?;
+        let open = l.open.sizes.last().copied()?;
+        Some(seal.min(open))
+    }
+
+    /// Whether any family used was marked noisy.
+    pub fn noisy(&self) -> bool {
+        self.levels.iter().any(|l| l.seal.noisy || l.open.noisy)
     }
 
     /// The scenario families the costs come from.
@@ -277,6 +301,8 @@ impl<'a> CostModel<'a> {
         let mut sizes: Vec<f64> = members.iter().map(|s| bytes_f64(s.size)).collect();
         sizes.sort_by(f64::total_cmp);
         sizes.dedup();
+        let ci = ci_ratios(members);
+        let noisy = members.iter().any(|s| s.stats.noisy);
         // A negative per-byte fit is noise in a family dominated by its fixed cost; the
         // measured points (flat beyond the last size) extrapolate better.
         let fit = self.run.fits.iter().find(|f| f.family == family);
@@ -286,6 +312,8 @@ impl<'a> CostModel<'a> {
                 family,
                 source: Source::Fit,
                 sizes,
+                ci,
+                noisy,
             });
         }
         let points = members
@@ -299,8 +327,32 @@ impl<'a> CostModel<'a> {
             curve,
             source: Source::Interpolated,
             sizes,
+            ci,
+            noisy,
         })
     }
+}
+
+/// The median over a family's scenarios of `ci95_low / median` and `ci95_high / median`.
+fn ci_ratios(members: &[&ScenarioResult]) -> (f64, f64) {
+    let median = |mut v: Vec<f64>| -> f64 {
+        v.retain(|x| x.is_finite());
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(1.0)
+    };
+    let ratio = |f: fn(&ScenarioResult) -> f64| {
+        median(
+            members
+                .iter()
+                .filter(|s| s.stats.median_ns > 0.0)
+                .map(|s| f(s) / s.stats.median_ns)
+                .collect(),
+        )
+    };
+    (
+        ratio(|s| s.stats.ci95_low_ns).min(1.0),
+        ratio(|s| s.stats.ci95_high_ns).max(1.0),
+    )
 }
 
 fn matches(s: &ScenarioResult, backend: &str, p: &Protection, op: &str) -> bool {
@@ -343,6 +395,8 @@ fn unmeasured_level() -> Level {
         },
         source: Source::Unmeasured,
         sizes: Vec::new(),
+        ci: (1.0, 1.0),
+        noisy: false,
     };
     Level {
         recipients: 1,

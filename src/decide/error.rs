@@ -106,6 +106,14 @@ pub enum DecideError {
         /// The run index.
         index: usize,
     },
+    /// A (mode, key scope) deployment could not be built or its baseline failed.
+    #[error("deploying {scheme} to execute the attacks: {message}")]
+    Deployment {
+        /// The scheme, e.g. `sign1/per-sender`.
+        scheme: String,
+        /// What went wrong.
+        message: String,
+    },
     /// `--backend` names a backend the run did not measure.
     #[error("--backend {name}: not in the results (measured: {})", available.join(", "))]
     UnknownBackend {

@@ -50,12 +50,14 @@
 //! anyone can produce with a public key); a public class needs nothing. A strategy that
 //! falls short is still costed and marked as not meeting the profile's requirements.
 
+mod attacks;
 mod cost;
 mod curve;
 mod error;
 mod evaluate;
 mod profile;
 mod recommend;
+mod search;
 mod sizes;
 mod strategy;
 
@@ -63,14 +65,23 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use attacks::{Broken, ClassVerdict, judge, judge_all, verdicts};
 pub use cost::{CostModel, Priced, Protection, Source};
 pub use curve::{Crossing, Curve, first_crossing};
 pub use error::{DecideError, ProfileError};
-pub use evaluate::{BreakEven, ClassCost, Costs, Row, break_even, evaluate};
-pub use profile::{Budget, Class, Delivery, Profile, Sensitivity};
-pub use recommend::{Recommendation, recommend};
+pub use evaluate::{
+    BreakEven, ClassCost, Costs, PricedClass, RoleLoad, Row, assemble, break_even, price_class,
+};
+pub use profile::{Budget, Class, Delivery, Profile, Sensitivity, Threat};
+pub use recommend::{
+    Recommendation, RecommendedClass, Rejected, RejectedClass, first_break, recommend,
+};
+pub use search::{Found, MAX_LEAVES, cheapest_mix};
 pub use sizes::SizeDistribution;
-pub use strategy::{Algorithms, Strategy, authenticates, encrypts};
+pub use strategy::{
+    Algorithms, Attack, CHEAPEST_ENCRYPTED_MIX, CHEAPEST_MIX, KeyScope, NAMED, Scheme, Strategy,
+    encrypts, required,
+};
 
 use crate::results::ResultsFile;
 
@@ -109,15 +120,22 @@ pub struct Decision {
     pub results: ResultsUsed,
     /// The algorithms the strategies were priced with.
     pub algorithms: Algorithms,
-    /// Every backend × strategy, backends in results order, strategies in report order.
+    /// Every (mode, key scope) deployment's executed attacks, per class:
+    /// `[class][scheme]` in [`Scheme::ALL`] order.
+    pub verdicts: Vec<Vec<ClassVerdict>>,
+    /// Every backend × strategy, backends in results order, strategies in report order
+    /// (the fixed ones, then the searched mixes found on that backend).
     pub rows: Vec<Row>,
-    /// Where seal-all stops fitting, per backend where it could be priced.
+    /// Where the recommended strategy (else seal-all/group) stops fitting the CPU budget.
     pub break_even: Vec<BreakEven>,
+    /// Caveats on the numbers: quick or noisy runs, search limits.
+    pub warnings: Vec<String>,
     /// What to deploy.
     pub recommendation: Recommendation,
 }
 
-/// Costs every strategy for `profile` from `results` and recommends one.
+/// Costs every strategy for `profile` from `results`, judges each class's scheme by
+/// executed attacks, and recommends one.
 pub fn decide(
     profile: &Profile,
     results: &ResultsFile,
@@ -146,17 +164,80 @@ pub fn decide(
         None => available,
     };
     let algs = &options.algorithms;
+    let verdicts = judge_all(profile)?;
+    let index = |s: &Scheme| Scheme::ALL.iter().position(|x| x == s).unwrap_or(0);
     let mut rows = Vec::new();
-    let mut break_evens = Vec::new();
+    let mut warnings = Vec::new();
+    if run.profile == "quick" {
+        warnings.push(
+            "the results come from a quick run (few samples): treat differences under ~20% as \
+             noise and rerun with the default profile before deciding"
+                .to_string(),
+        );
+    }
     for backend in &backends {
-        for &strategy in Strategy::ALL {
-            let row = evaluate(profile, &model, backend, strategy, algs);
-            if strategy == Strategy::SealAll {
-                break_evens.extend(break_even(profile, &model, backend, &row, algs));
+        let priced: Vec<Vec<Result<PricedClass, String>>> = profile
+            .classes
+            .iter()
+            .map(|c| {
+                Scheme::ALL
+                    .iter()
+                    .map(|&s| price_class(profile, &model, backend, c, s, algs))
+                    .collect()
+            })
+            .collect();
+        let mut strategies = Strategy::named(profile);
+        for (encrypted, name) in [(false, CHEAPEST_MIX), (true, CHEAPEST_ENCRYPTED_MIX)] {
+            let found = cheapest_mix(profile, backend, &priced, &verdicts, encrypted, name);
+            if found.capped {
+                warnings.push(format!(
+                    "{backend}: the {name} search stopped after {MAX_LEAVES} mixes; the mix \
+                     found may not be the cheapest"
+                ));
             }
-            rows.push(row);
+            strategies.extend(found.strategy);
+        }
+        for strategy in &strategies {
+            let cells: Vec<Result<&PricedClass, String>> = strategy
+                .schemes
+                .iter()
+                .zip(&priced)
+                .map(|(s, p)| match p.get(index(s)) {
+                    Some(Ok(pc)) => Ok(pc),
+                    Some(Err(e)) => Err(e.clone()),
+                    None => Err("no such scheme".to_string()),
+                })
+                .collect();
+            let class_verdicts: Vec<ClassVerdict> = strategy
+                .schemes
+                .iter()
+                .zip(&verdicts)
+                .filter_map(|(s, v)| v.get(index(s)).cloned())
+                .collect();
+            rows.push(assemble(profile, backend, strategy, &cells, class_verdicts));
         }
     }
+    let recommendation = recommend(&rows, &profile.budget);
+    if let Some(r) = rows.iter().find(|r| {
+        r.noisy
+            && Some(&r.strategy) == recommendation.strategy.as_ref()
+            && Some(&r.backend) == recommendation.backend.as_ref()
+    }) {
+        warnings.push(format!(
+            "some scenarios priced for {} on {} were marked noisy in the results: their \
+             confidence intervals are wide",
+            r.strategy, r.backend
+        ));
+    }
+    let target = recommendation
+        .strategy
+        .clone()
+        .unwrap_or_else(|| "seal-all/group".to_string());
+    let break_evens = rows
+        .iter()
+        .filter(|r| r.strategy == target)
+        .filter_map(|r| break_even(profile, r))
+        .collect();
     Ok(Decision {
         profile: profile.clone(),
         results: ResultsUsed {
@@ -171,9 +252,11 @@ pub fn decide(
             backends,
         },
         algorithms: *algs,
-        recommendation: recommend(&rows, &profile.budget),
+        verdicts,
+        recommendation,
         rows,
         break_even: break_evens,
+        warnings,
     })
 }
 

@@ -20,10 +20,35 @@ pub struct Profile {
     pub description: Option<String>,
     /// Where the rates and sizes come from.
     pub provenance: String,
+    /// Who the attacker is.
+    pub threat: Threat,
+    /// Nodes per role.
+    pub roles: BTreeMap<String, u32>,
     /// What the deployment may spend.
     pub budget: Budget,
     /// The traffic classes, in file order.
     pub classes: Vec<Class>,
+}
+
+/// Who the attacker is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Threat {
+    /// Outsiders and any compromised node (the default, and the strictest).
+    #[default]
+    CompromisedPeer,
+    /// Outsiders on the network only; every node is trusted.
+    Network,
+}
+
+impl Threat {
+    /// Label for tables.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::CompromisedPeer => "compromised-peer",
+            Self::Network => "network",
+        }
+    }
 }
 
 /// The resources message security may use.
@@ -36,6 +61,10 @@ pub struct Budget {
     pub added_latency_us: f64,
     /// Nodes the cores are spread over, if stated (to show cores per node).
     pub nodes: Option<u32>,
+    /// CPU cores message security may use on any one node (the busiest node of each role).
+    pub cores_per_node: Option<f64>,
+    /// Most secret keys any one node may hold (each is provisioned, rotated and revoked).
+    pub max_secrets_per_node: Option<u32>,
 }
 
 /// One kind of message.
@@ -43,8 +72,12 @@ pub struct Budget {
 pub struct Class {
     /// Name, unique in the profile.
     pub name: String,
-    /// Messages sent per second (a broadcast counts once).
+    /// Messages sent per second (a broadcast counts once), by all senders together.
     pub rate_per_s: f64,
+    /// The role whose nodes send this class.
+    pub sender_role: String,
+    /// The role whose nodes receive it.
+    pub receiver_role: String,
     /// What protection the class needs.
     pub sensitivity: Sensitivity,
     /// One receiver or many.
@@ -59,7 +92,8 @@ pub struct Class {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sensitivity {
-    /// Must be encrypted (it carries secrets: tokens, passwords, personal data).
+    /// Must be encrypted and authenticated (it carries secrets: tokens, passwords,
+    /// personal data; and a forged one does harm).
     Confidential,
     /// Must be authenticated (a forged or altered message does harm), may be readable.
     Integrity,
@@ -83,6 +117,9 @@ struct RawProfile {
     name: Spanned<String>,
     description: Option<String>,
     provenance: Spanned<String>,
+    #[serde(default)]
+    threat: Threat,
+    roles: Spanned<BTreeMap<String, Spanned<u32>>>,
     budget: RawBudget,
     class: Spanned<Vec<RawClass>>,
 }
@@ -93,6 +130,8 @@ struct RawBudget {
     cores: Spanned<f64>,
     added_latency_us: Spanned<f64>,
     nodes: Option<Spanned<u32>>,
+    cores_per_node: Option<Spanned<f64>>,
+    max_secrets_per_node: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +139,8 @@ struct RawBudget {
 struct RawClass {
     name: Spanned<String>,
     rate_per_s: Spanned<f64>,
+    sender_role: Spanned<String>,
+    receiver_role: Spanned<String>,
     sensitivity: Sensitivity,
     delivery: Delivery,
     fanout: Option<Spanned<u32>>,
@@ -110,6 +151,7 @@ struct RawClass {
 struct Checker<'a> {
     path: &'a Path,
     text: &'a str,
+    roles: BTreeMap<String, u32>,
 }
 
 impl Checker<'_> {
@@ -144,13 +186,36 @@ impl Checker<'_> {
         Ok(v.into_inner())
     }
 
+    fn role(&self, v: Spanned<String>, class: &str, field: &str) -> Result<String, ProfileError> {
+        if self.roles.contains_key(v.get_ref()) {
+            return Ok(v.into_inner());
+        }
+        let known: Vec<&str> = self.roles.keys().map(String::as_str).collect();
+        let msg = format!(
+            "class \"{class}\": role \"{}\" is not in [roles] ({})",
+            v.get_ref(),
+            known.join(", ")
+        );
+        Err(self.error(Some(v.span()), field, msg))
+    }
+
     fn class(&self, raw: RawClass) -> Result<Class, ProfileError> {
         let name = self.nonempty(raw.name, "class.name")?;
         let rate_per_s = self.positive(&raw.rate_per_s, "class.rate_per_s")?;
+        let sender_role = self.role(raw.sender_role, &name, "class.sender_role")?;
+        let receiver_role = self.role(raw.receiver_role, &name, "class.receiver_role")?;
+        let receivers = self.roles.get(&receiver_role).copied().unwrap_or(0);
         let fanout = match (raw.delivery, raw.fanout) {
             (Delivery::Unicast, None) => 1,
             (Delivery::Unicast, Some(f)) => {
                 let msg = format!("class \"{name}\": fanout is only for delivery = \"broadcast\"");
+                return Err(self.error(Some(f.span()), "class.fanout", msg));
+            }
+            (Delivery::Broadcast, Some(f)) if *f.get_ref() > receivers => {
+                let msg = format!(
+                    "class \"{name}\": fanout {} exceeds the {receivers} node(s) of role \"{receiver_role}\"",
+                    f.get_ref()
+                );
                 return Err(self.error(Some(f.span()), "class.fanout", msg));
             }
             (Delivery::Broadcast, Some(f)) if *f.get_ref() >= 1 => *f.get_ref(),
@@ -177,6 +242,8 @@ impl Checker<'_> {
         Ok(Class {
             name,
             rate_per_s,
+            sender_role,
+            receiver_role,
             sensitivity: raw.sensitivity,
             delivery: raw.delivery,
             fanout,
@@ -197,8 +264,24 @@ impl Profile {
 
     /// Checks profile text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ProfileError> {
-        let check = Checker { path, text };
         let raw: RawProfile = toml::from_str(text).map_err(|e| syntax_error(&e, path, text))?;
+        let mut check = Checker {
+            path,
+            text,
+            roles: BTreeMap::new(),
+        };
+        let roles_span = raw.roles.span();
+        for (role, count) in raw.roles.into_inner() {
+            if role.trim().is_empty() || *count.get_ref() == 0 {
+                let msg = format!("role \"{role}\" needs a name and at least 1 node");
+                return Err(check.error(Some(count.span()), "roles", msg));
+            }
+            check.roles.insert(role, count.into_inner());
+        }
+        if check.roles.is_empty() {
+            let msg = "[roles] names no role (role = node count)".to_string();
+            return Err(check.error(Some(roles_span), "roles", msg));
+        }
         let budget = Budget {
             cores: check.positive(&raw.budget.cores, "budget.cores")?,
             added_latency_us: check
@@ -208,6 +291,21 @@ impl Profile {
                     return Err(check.error(
                         Some(n.span()),
                         "budget.nodes",
+                        "must be at least 1".into(),
+                    ));
+                }
+                n => n.map(Spanned::into_inner),
+            },
+            cores_per_node: raw
+                .budget
+                .cores_per_node
+                .map(|c| check.positive(&c, "budget.cores_per_node"))
+                .transpose()?,
+            max_secrets_per_node: match raw.budget.max_secrets_per_node {
+                Some(n) if *n.get_ref() == 0 => {
+                    return Err(check.error(
+                        Some(n.span()),
+                        "budget.max_secrets_per_node",
                         "must be at least 1".into(),
                     ));
                 }
@@ -241,9 +339,16 @@ impl Profile {
             name: check.nonempty(raw.name, "name")?,
             description: raw.description,
             provenance: check.nonempty(raw.provenance, "provenance")?,
+            threat: raw.threat,
+            roles: check.roles,
             budget,
             classes,
         })
+    }
+
+    /// Nodes of `role` (0 if the profile does not name it).
+    pub fn nodes_of(&self, role: &str) -> u32 {
+        self.roles.get(role).copied().unwrap_or(0)
     }
 
     /// Messages sent per second, all classes.

@@ -1,48 +1,103 @@
-//! The recommendation: the cheapest strategy that meets the requirements and the budget,
-//! preferring seal-all whenever it fits, with the reasons.
+//! The recommendation: among strategies whose every class withstands the attacks it must
+//! (executed, not tabulated) and that fit the budget, one that encrypts every class if any
+//! fits (a misclassified secret then still travels encrypted), else the cheapest; with the
+//! attack that rules out each rejected strategy and "tie" where confidence intervals overlap.
 
 use serde::Serialize;
 
+use super::attacks::Broken;
 use super::evaluate::{Costs, Row};
 use super::human;
 use super::profile::Budget;
-use super::strategy::Strategy;
+use super::strategy::{Attack, KeyScope};
+use crate::envelope::Mode;
+
+/// One class of the recommendation.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecommendedClass {
+    /// The class.
+    pub class: String,
+    /// Envelope mode.
+    pub mode: Mode,
+    /// Key scope.
+    pub key_scope: KeyScope,
+    /// CPU, cores (median timings).
+    pub cores: f64,
+    /// 95% interval of the CPU.
+    pub cores_low: f64,
+    /// 95% interval of the CPU.
+    pub cores_high: f64,
+    /// The executed attacks it withstood (every one it must).
+    pub withstands: Vec<Attack>,
+}
+
+/// A strategy ruled out by executed attacks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejected {
+    /// The strategy.
+    pub strategy: String,
+    /// Each class the strategy leaves open, with the attack that broke it.
+    pub broken: Vec<RejectedClass>,
+}
+
+/// One class of a rejected strategy.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedClass {
+    /// The class.
+    pub class: String,
+    /// Its scheme under the strategy.
+    pub mode: Mode,
+    /// Its key scope.
+    pub key_scope: KeyScope,
+    /// The attacks that succeeded (the first is the one reported).
+    pub attacks: Vec<Broken>,
+}
 
 /// What to deploy, and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recommendation {
     /// The strategy; `None` if nothing meets the requirements within the budget.
-    pub strategy: Option<Strategy>,
+    pub strategy: Option<String>,
     /// The backend it was costed on.
     pub backend: Option<String>,
+    /// Per class: mode, key scope, CPU and the attacks withstood.
+    pub classes: Vec<RecommendedClass>,
     /// The reasons, in reading order.
     pub reasons: Vec<String>,
-}
-
-fn priced(row: &Row) -> Option<(&Row, &Costs)> {
-    row.costs.as_ref().map(|c| (row, c))
-}
-
-/// The row with the least CPU (the first listed on a tie).
-fn cheapest<'a>(rows: impl Iterator<Item = &'a Row>) -> Option<(&'a Row, &'a Costs)> {
-    rows.filter_map(priced)
-        .fold(None, |best, (r, c)| match best {
-            Some((_, bc)) if bc.cores <= c.cores => best,
-            _ => Some((r, c)),
-        })
+    /// Strategies (any backend) whose CPU interval overlaps the recommendation's.
+    pub ties: Vec<String>,
+    /// Every strategy that fails the requirements, with the attack that broke it.
+    pub rejected: Vec<Rejected>,
 }
 
 fn fit_summary(c: &Costs, budget: &Budget) -> String {
-    format!(
-        "{} of {} cores, p99 added latency {} µs of {} µs",
+    let mut s = format!(
+        "{} cores [95% CI {}–{}] of {}",
         human(c.cores),
-        human(budget.cores),
+        human(c.cores_low),
+        human(c.cores_high),
+        human(budget.cores)
+    );
+    if let Some(b) = &c.busiest {
+        s.push_str(&format!(
+            "; busiest node ({}) {} cores",
+            b.role,
+            human(b.cores_per_node)
+        ));
+        if let Some(limit) = budget.cores_per_node {
+            s.push_str(&format!(" of {}", human(limit)));
+        }
+    }
+    s.push_str(&format!(
+        "; added latency at the p99 size {} µs of {} µs (median timings)",
         human(c.latency_p99_us),
         human(budget.added_latency_us)
-    )
+    ));
+    s
 }
 
-fn overrun(c: &Costs, budget: &Budget) -> String {
+/// Why a priced row does not fit.
+pub fn overrun(c: &Costs, budget: &Budget) -> String {
     let mut parts = Vec::new();
     if !c.fits_cpu {
         parts.push(format!(
@@ -51,130 +106,213 @@ fn overrun(c: &Costs, budget: &Budget) -> String {
             human(budget.cores)
         ));
     }
+    if let (false, Some(b), Some(limit)) = (c.fits_node_cpu, &c.busiest, budget.cores_per_node) {
+        parts.push(format!(
+            "needs {} cores on one {} node (budget {} per node)",
+            human(b.cores_per_node),
+            b.role,
+            human(limit)
+        ));
+    }
     if !c.fits_latency {
         parts.push(format!(
-            "adds {} µs at p99 (budget {} µs)",
+            "adds {} µs at the p99 size (budget {} µs)",
             human(c.latency_p99_us),
             human(budget.added_latency_us)
+        ));
+    }
+    if !c.fits_secrets {
+        parts.push(format!(
+            "puts {} secret keys on one node (budget {})",
+            c.max_secrets_per_node,
+            budget.max_secrets_per_node.unwrap_or(0)
         ));
     }
     parts.join(" and ")
 }
 
+fn cheapest<'a>(rows: impl Iterator<Item = &'a Row>) -> Option<(&'a Row, &'a Costs)> {
+    rows.filter_map(|r| r.costs.as_ref().map(|c| (r, c)))
+        .fold(None, |best, (r, c)| match best {
+            Some((_, bc)) if bc.cores <= c.cores => best,
+            _ => Some((r, c)),
+        })
+}
+
+/// The strategies that fail the requirements, once each (verdicts do not depend on the
+/// backend), in row order.
+pub fn rejected(rows: &[Row]) -> Vec<Rejected> {
+    let mut out: Vec<Rejected> = Vec::new();
+    for r in rows.iter().filter(|r| !r.meets_requirements) {
+        if out.iter().any(|x| x.strategy == r.strategy) {
+            continue;
+        }
+        out.push(Rejected {
+            strategy: r.strategy.clone(),
+            broken: r
+                .verdicts
+                .iter()
+                .filter(|v| !v.meets())
+                .map(|v| RejectedClass {
+                    class: v.class.clone(),
+                    mode: v.scheme.mode,
+                    key_scope: v.scheme.key_scope,
+                    attacks: v.broken_by.clone(),
+                })
+                .collect(),
+        });
+    }
+    out
+}
+
+/// One line: the first class a rejected strategy leaves open and the attack that did it.
+pub fn first_break(r: &Rejected) -> String {
+    let Some(c) = r.broken.first() else {
+        return String::new();
+    };
+    let attack = c.attacks.first().map_or(String::new(), |b| {
+        format!("{} ({}: {})", b.attack.id(), b.executed, b.outcome)
+    });
+    let more = r.broken.len().saturating_sub(1);
+    let more = if more > 0 {
+        format!("; {more} more class(es) broken")
+    } else {
+        String::new()
+    };
+    format!(
+        "class \"{}\" as {}/{}: {attack}{more}",
+        c.class,
+        c.mode.label(),
+        c.key_scope.label()
+    )
+}
+
 /// Chooses from `rows` (every backend × strategy evaluated).
 pub fn recommend(rows: &[Row], budget: &Budget) -> Recommendation {
+    let rejected = rejected(rows);
     let acceptable = || rows.iter().filter(|r| r.acceptable());
-    let seal_rows = || rows.iter().filter(|r| r.strategy == Strategy::SealAll);
-    if let Some((seal, sc)) = cheapest(acceptable().filter(|r| r.strategy == Strategy::SealAll)) {
-        let mut reasons = vec![
-            format!(
-                "seal-all on {} meets every class's requirement and fits the budget: {}.",
-                seal.backend,
-                fit_summary(sc, budget)
-            ),
-            "Encrypting every message means no classification mistake can leak data: a secret \
-             in a message filed as integrity-only or public is still encrypted, and nobody has \
-             to keep the classification right as the code changes."
-                .to_string(),
-        ];
-        match cheapest(acceptable().filter(|r| r.strategy != Strategy::SealAll)) {
-            Some((alt, ac)) if ac.cores < sc.cores => reasons.push(format!(
-                "The cheapest alternative that meets the requirements, {} on {}, would use {} \
-                 cores, {} fewer ({:.0}% of seal-all's); that saving is the price of trusting \
-                 every message's classification.",
-                alt.strategy.label(),
-                alt.backend,
-                human(ac.cores),
-                human(sc.cores - ac.cores),
-                100.0 * ac.cores / sc.cores.max(f64::MIN_POSITIVE)
-            )),
-            Some((alt, ac)) => reasons.push(format!(
-                "seal-all is also the cheapest strategy that meets the requirements: the next, \
-                 {} on {}, needs {} cores ({}× seal-all's).",
-                alt.strategy.label(),
-                alt.backend,
-                human(ac.cores),
-                human(ac.cores / sc.cores.max(f64::MIN_POSITIVE))
-            )),
-            None => {}
-        }
-        let others: Vec<String> = seal_rows()
-            .filter(|r| r.backend != seal.backend)
-            .filter_map(priced)
-            .map(|(r, c)| format!("{} {} cores", r.backend, human(c.cores)))
-            .collect();
-        if !others.is_empty() {
-            reasons.push(format!(
-                "{} is the cheapest backend for seal-all ({} cores; {}).",
-                seal.backend,
-                human(sc.cores),
-                others.join(", ")
-            ));
-        }
-        reasons.extend(seal.cautions.iter().cloned());
-        return Recommendation {
-            strategy: Some(Strategy::SealAll),
-            backend: Some(seal.backend.clone()),
-            reasons,
-        };
-    }
-
+    let encrypted = |r: &&Row| {
+        r.verdicts
+            .iter()
+            .all(|v| super::strategy::encrypts(v.scheme.mode))
+    };
     let mut reasons = Vec::new();
-    match cheapest(seal_rows()) {
-        Some((r, c)) if r.meets_requirements => reasons.push(format!(
-            "seal-all does not fit: even on {}, the cheapest backend for it, it {}.",
-            r.backend,
-            overrun(c, budget)
-        )),
-        Some((r, _)) => reasons.push(format!(
-            "seal-all does not meet the requirements: {}.",
-            r.violations.join("; ")
-        )),
-        None => reasons.push(format!(
-            "seal-all could not be priced from these results ({}).",
-            seal_rows()
-                .filter_map(|r| r.unavailable.clone())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
-    }
-    if let Some((best, bc)) = cheapest(acceptable()) {
-        reasons.push(format!(
-            "{} on {} is the cheapest strategy that meets the requirements and fits the budget: {}.",
-            best.strategy.label(),
-            best.backend,
-            fit_summary(bc, budget)
-        ));
-        if !best.strategy.classification_free() {
+    let choice = match cheapest(acceptable().filter(encrypted)) {
+        Some(found) => {
+            reasons.push(format!(
+                "{} on {} encrypts every class, withstands every attack the threat model \
+                 requires of each class, and fits the budget: {}.",
+                found.0.strategy,
+                found.0.backend,
+                fit_summary(found.1, budget)
+            ));
             reasons.push(
-                "It relies on the classification being right: a confidential payload sent in a \
-                 class marked integrity-only or public travels unencrypted."
+                "With every class encrypted, a secret in a message filed as integrity-only or \
+                 public is still encrypted."
                     .to_string(),
             );
+            if let Some((alt, ac)) = cheapest(acceptable()).filter(|(_, c)| c.cores < found.1.cores)
+            {
+                reasons.push(format!(
+                    "The cheapest strategy meeting the requirements, {} on {}, would use {} \
+                     cores ({:.0}%); that saving is the price of trusting every message's \
+                     classification.",
+                    alt.strategy,
+                    alt.backend,
+                    human(ac.cores),
+                    100.0 * ac.cores / found.1.cores.max(f64::MIN_POSITIVE)
+                ));
+            }
+            Some(found)
         }
-        reasons.extend(best.cautions.iter().cloned());
+        None => match cheapest(acceptable()) {
+            Some(found) => {
+                reasons.push(
+                    "No strategy that encrypts every class both withstands the required \
+                     attacks and fits the budget."
+                        .to_string(),
+                );
+                reasons.push(format!(
+                    "{} on {} is the cheapest strategy that withstands every required attack \
+                     and fits the budget: {}.",
+                    found.0.strategy,
+                    found.0.backend,
+                    fit_summary(found.1, budget)
+                ));
+                reasons.push(
+                    "It relies on the classification being right: a secret sent in a class \
+                     marked integrity-only or public travels unencrypted."
+                        .to_string(),
+                );
+                Some(found)
+            }
+            None => None,
+        },
+    };
+    let Some((row, costs)) = choice else {
+        reasons.push("No strategy withstands the required attacks within the budget.".into());
+        match cheapest(rows.iter().filter(|r| r.meets_requirements)) {
+            Some((r, c)) => reasons.push(format!(
+                "The cheapest that withstands them is {} on {}, which {}.",
+                r.strategy,
+                r.backend,
+                overrun(c, budget)
+            )),
+            None => reasons.push(
+                "No strategy priced from these results withstands every required attack.".into(),
+            ),
+        }
         return Recommendation {
-            strategy: Some(best.strategy),
-            backend: Some(best.backend.clone()),
+            strategy: None,
+            backend: None,
+            classes: Vec::new(),
             reasons,
+            ties: Vec::new(),
+            rejected,
         };
+    };
+    let ties: Vec<String> = acceptable()
+        .filter(|r| !(r.strategy == row.strategy && r.backend == row.backend))
+        .filter_map(|r| r.costs.as_ref().map(|c| (r, c)))
+        .filter(|(_, c)| c.cores_low <= costs.cores_high && costs.cores_low <= c.cores_high)
+        .map(|(r, c)| {
+            format!(
+                "{} on {} ({} cores [{}–{}])",
+                r.strategy,
+                r.backend,
+                human(c.cores),
+                human(c.cores_low),
+                human(c.cores_high)
+            )
+        })
+        .collect();
+    if !ties.is_empty() {
+        reasons.push(format!(
+            "Tie: the 95% confidence intervals of the CPU overlap with {}; the choice between \
+             them is not decided by these measurements.",
+            ties.join(", ")
+        ));
     }
-    reasons.push("No strategy meets the protection requirements within the budget.".to_string());
-    match cheapest(rows.iter().filter(|r| r.meets_requirements)) {
-        Some((r, c)) => reasons.push(format!(
-            "The cheapest that meets the requirements is {} on {}, which {}.",
-            r.strategy.label(),
-            r.backend,
-            overrun(c, budget)
-        )),
-        None => reasons.push(
-            "No strategy that meets the requirements could be priced from these results."
-                .to_string(),
-        ),
-    }
+    let classes = row
+        .verdicts
+        .iter()
+        .zip(&costs.classes)
+        .map(|(v, c)| RecommendedClass {
+            class: v.class.clone(),
+            mode: v.scheme.mode,
+            key_scope: v.scheme.key_scope,
+            cores: c.cores,
+            cores_low: c.cores_low,
+            cores_high: c.cores_high,
+            withstands: v.withstands.clone(),
+        })
+        .collect();
     Recommendation {
-        strategy: None,
-        backend: None,
+        strategy: Some(row.strategy.clone()),
+        backend: Some(row.backend.clone()),
+        classes,
         reasons,
+        ties,
+        rejected,
     }
 }

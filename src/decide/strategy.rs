@@ -1,34 +1,165 @@
-//! Protection strategies: which envelope mode each traffic class gets, and whether that
-//! meets the class's requirement.
+//! Protection strategies: a (mode, key scope) for each traffic class, and which executed
+//! attacks each class must withstand.
 
 use serde::Serialize;
 
 use super::cost::Protection;
-use super::profile::{Class, Sensitivity};
+use super::profile::{Class, Delivery, Profile, Sensitivity, Threat};
 use crate::backend::{AeadId, KeyTransportId, MacId, SignatureId};
 use crate::envelope::Mode;
+pub use crate::scenarios::keyscope::{Attack, KeyScope, Scheme};
 
-/// A way of protecting a deployment's traffic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Strategy {
-    /// No protection (framing only): the baseline.
-    Plain,
-    /// Every message MACed with a shared key (COSE_Mac0).
-    MacAll,
-    /// Every message signed (COSE_Sign1).
-    SignAll,
-    /// Every message encrypted with a shared key (COSE_Encrypt0).
-    SealAll,
-    /// Confidential classes encrypted (Encrypt0), every other class MACed (Mac0).
-    #[serde(rename = "seal-sensitive+mac-rest")]
-    SealSensitiveMacRest,
-    /// Confidential classes encrypted (Encrypt0), every other class signed (Sign1).
-    #[serde(rename = "seal-sensitive+sign-rest")]
-    SealSensitiveSignRest,
-    /// Every message encrypted to its receivers' RSA public keys (COSE_Encrypt with one
-    /// RSA-OAEP recipient per receiver; a broadcast is one message to `fanout` recipients).
-    HybridAll,
+/// A way of protecting a deployment's traffic: one scheme per class, in profile order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Strategy {
+    /// Name, e.g. `seal-all/pairwise` or `cheapest-mix`.
+    pub name: String,
+    /// Found by searching every class's schemes (not a fixed rule).
+    pub searched: bool,
+    /// The scheme of each class, in profile order.
+    pub schemes: Vec<Scheme>,
+}
+
+type Rule = fn(&Class) -> Scheme;
+
+const fn s(mode: Mode, key_scope: KeyScope) -> Scheme {
+    Scheme::new(mode, key_scope)
+}
+
+fn confidential(c: &Class) -> bool {
+    c.sensitivity == Sensitivity::Confidential
+}
+
+fn plain(_: &Class) -> Scheme {
+    Scheme::PLAIN
+}
+fn mac_group(_: &Class) -> Scheme {
+    s(Mode::Mac0, KeyScope::Group)
+}
+fn mac_pairwise(_: &Class) -> Scheme {
+    s(Mode::Mac0, KeyScope::Pairwise)
+}
+fn seal_group(_: &Class) -> Scheme {
+    s(Mode::Encrypt0, KeyScope::Group)
+}
+fn seal_pairwise(_: &Class) -> Scheme {
+    s(Mode::Encrypt0, KeyScope::Pairwise)
+}
+fn sign(_: &Class) -> Scheme {
+    s(Mode::Sign1, KeyScope::PerSender)
+}
+fn sign_encrypt(_: &Class) -> Scheme {
+    s(Mode::SignEncrypt, KeyScope::PerSender)
+}
+fn hybrid(_: &Class) -> Scheme {
+    s(Mode::Encrypt, KeyScope::Hybrid)
+}
+fn seal_sensitive_mac_rest(c: &Class) -> Scheme {
+    if confidential(c) {
+        seal_group(c)
+    } else {
+        mac_group(c)
+    }
+}
+fn seal_sensitive_sign_rest(c: &Class) -> Scheme {
+    if confidential(c) {
+        seal_group(c)
+    } else {
+        sign(c)
+    }
+}
+fn seal_sensitive_pairwise_sign_rest(c: &Class) -> Scheme {
+    if confidential(c) {
+        seal_pairwise(c)
+    } else {
+        sign(c)
+    }
+}
+fn pairwise_unicast_sign_broadcast(c: &Class) -> Scheme {
+    match c.delivery {
+        Delivery::Unicast => seal_pairwise(c),
+        Delivery::Broadcast => sign(c),
+    }
+}
+
+/// The fixed strategies, in report order: name and the rule giving each class its scheme.
+pub const NAMED: &[(&str, Rule)] = &[
+    ("plain", plain),
+    ("mac-all/group", mac_group),
+    ("mac-all/pairwise", mac_pairwise),
+    ("seal-all/group", seal_group),
+    ("seal-all/pairwise", seal_pairwise),
+    ("sign-all", sign),
+    ("sign-encrypt-all", sign_encrypt),
+    ("hybrid-all", hybrid),
+    ("seal-sensitive+mac-rest", seal_sensitive_mac_rest),
+    ("seal-sensitive+sign-rest", seal_sensitive_sign_rest),
+    (
+        "seal-sensitive/pairwise+sign-rest",
+        seal_sensitive_pairwise_sign_rest,
+    ),
+    (
+        "pairwise-unicast+sign-broadcast",
+        pairwise_unicast_sign_broadcast,
+    ),
+];
+
+/// Name of the searched strategy: the cheapest scheme per class that meets every
+/// requirement and, together, the budget.
+pub const CHEAPEST_MIX: &str = "cheapest-mix";
+/// Name of the searched strategy restricted to schemes that encrypt every class.
+pub const CHEAPEST_ENCRYPTED_MIX: &str = "cheapest-encrypted-mix";
+
+impl Strategy {
+    /// The fixed strategies applied to `profile`.
+    pub fn named(profile: &Profile) -> Vec<Strategy> {
+        NAMED
+            .iter()
+            .map(|(name, rule)| Strategy {
+                name: (*name).to_string(),
+                searched: false,
+                schemes: profile.classes.iter().map(rule).collect(),
+            })
+            .collect()
+    }
+
+    /// Whether every class is encrypted, so a misclassified secret cannot travel in clear.
+    pub fn classification_free(&self) -> bool {
+        self.schemes.iter().all(|s| encrypts(s.mode))
+    }
+}
+
+/// The attacks a class must withstand: integrity (integrity and confidential classes)
+/// against forgery, cross-node replay and reflection; confidentiality (confidential classes)
+/// against reading. Under `compromised-peer`, also forgery by a compromised receiver (when
+/// the class has several receivers and its receivers are not its senders) and by a
+/// compromised node of another role, and reading by a node of another role or, for a
+/// unicast class, by another receiver. Attacks on another receiver need two receivers.
+pub fn required(class: &Class, profile: &Profile) -> Vec<Attack> {
+    let peers = profile.threat == Threat::CompromisedPeer;
+    let several = profile.nodes_of(&class.receiver_role) >= 2;
+    let unicast = class.delivery == Delivery::Unicast;
+    let distinct = class.sender_role != class.receiver_role;
+    let integrity = class.sensitivity != Sensitivity::Public;
+    let secret = class.sensitivity == Sensitivity::Confidential;
+    let mut v = Vec::new();
+    let mut need = |cond: bool, a: Attack| {
+        if cond {
+            v.push(a);
+        }
+    };
+    need(integrity, Attack::OutsiderForges);
+    need(secret, Attack::OutsiderReads);
+    need(
+        integrity && peers && several && distinct,
+        Attack::ReceiverForges,
+    );
+    need(integrity && peers, Attack::OtherRoleForges);
+    need(secret && peers && several && unicast, Attack::PeerReads);
+    need(secret && peers, Attack::OtherRoleReads);
+    need(integrity && several && unicast, Attack::CrossNodeReplay);
+    need(integrity, Attack::Reflection);
+    v
 }
 
 /// The algorithms the strategies use (serialized as labels, with the fixed MAC and key
@@ -88,158 +219,7 @@ impl Algorithms {
     }
 }
 
-impl Strategy {
-    /// Every strategy, in report order.
-    pub const ALL: &'static [Strategy] = &[
-        Self::Plain,
-        Self::MacAll,
-        Self::SignAll,
-        Self::SealAll,
-        Self::SealSensitiveMacRest,
-        Self::SealSensitiveSignRest,
-        Self::HybridAll,
-    ];
-
-    /// Label for tables.
-    pub const fn label(self) -> &'static str {
-        match self {
-            Self::Plain => "plain",
-            Self::MacAll => "mac-all",
-            Self::SignAll => "sign-all",
-            Self::SealAll => "seal-all",
-            Self::SealSensitiveMacRest => "seal-sensitive+mac-rest",
-            Self::SealSensitiveSignRest => "seal-sensitive+sign-rest",
-            Self::HybridAll => "hybrid-all",
-        }
-    }
-
-    /// The mode a class gets.
-    pub fn mode_for(self, class: &Class) -> Mode {
-        let confidential = class.sensitivity == Sensitivity::Confidential;
-        match self {
-            Self::Plain => Mode::Plain,
-            Self::MacAll => Mode::Mac0,
-            Self::SignAll => Mode::Sign1,
-            Self::SealAll => Mode::Encrypt0,
-            Self::SealSensitiveMacRest if confidential => Mode::Encrypt0,
-            Self::SealSensitiveMacRest => Mode::Mac0,
-            Self::SealSensitiveSignRest if confidential => Mode::Encrypt0,
-            Self::SealSensitiveSignRest => Mode::Sign1,
-            Self::HybridAll => Mode::Encrypt,
-        }
-    }
-
-    /// Whether the strategy protects every class whatever its classification, so a
-    /// misclassified message cannot travel in the clear.
-    pub const fn classification_free(self) -> bool {
-        matches!(self, Self::SealAll | Self::HybridAll)
-    }
-}
-
 /// Whether a mode hides the payload.
 pub const fn encrypts(mode: Mode) -> bool {
     matches!(mode, Mode::Encrypt0 | Mode::Encrypt | Mode::SignEncrypt)
-}
-
-/// Whether a mode lets the receiver check who sent the message and that it is unaltered.
-/// COSE_Encrypt to public keys does not: anyone can encrypt to a public key.
-pub const fn authenticates(mode: Mode) -> bool {
-    matches!(
-        mode,
-        Mode::Mac0 | Mode::Sign1 | Mode::Encrypt0 | Mode::SignEncrypt
-    )
-}
-
-/// Why `mode` does not meet `class`'s requirement, if it does not.
-pub fn violation(class: &Class, mode: Mode) -> Option<String> {
-    match class.sensitivity {
-        Sensitivity::Confidential if !encrypts(mode) => Some(format!(
-            "class \"{}\" is confidential but {} leaves it unencrypted",
-            class.name,
-            mode.label()
-        )),
-        Sensitivity::Integrity if !authenticates(mode) => Some(format!(
-            "class \"{}\" needs integrity but {} does not authenticate its sender",
-            class.name,
-            mode.label()
-        )),
-        _ => None,
-    }
-}
-
-/// A caution that does not fail the requirement, if any.
-pub fn caution(class: &Class, mode: Mode) -> Option<String> {
-    let unauthenticated = encrypts(mode) && !authenticates(mode);
-    (class.sensitivity == Sensitivity::Confidential && unauthenticated).then(|| {
-        format!(
-            "class \"{}\" is encrypted but its sender is not authenticated ({})",
-            class.name,
-            mode.label()
-        )
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decide::profile::Delivery;
-    use crate::decide::sizes::SizeDistribution;
-
-    fn class(sensitivity: Sensitivity) -> Class {
-        Class {
-            name: "c".into(),
-            rate_per_s: 1.0,
-            sensitivity,
-            delivery: Delivery::Unicast,
-            fanout: 1,
-            sizes: SizeDistribution {
-                points: vec![(100, 1.0)],
-                p50: 100,
-                p99: 100,
-            },
-        }
-    }
-
-    #[test]
-    fn requirements_per_mode() {
-        let conf = class(Sensitivity::Confidential);
-        let integ = class(Sensitivity::Integrity);
-        let public = class(Sensitivity::Public);
-        for &mode in Mode::ALL {
-            assert_eq!(violation(&conf, mode).is_none(), encrypts(mode), "{mode:?}");
-            assert_eq!(
-                violation(&integ, mode).is_none(),
-                authenticates(mode),
-                "{mode:?}"
-            );
-            assert!(violation(&public, mode).is_none());
-        }
-        assert!(caution(&conf, Mode::Encrypt).is_some());
-        assert!(
-            caution(&conf, Mode::Plain).is_none(),
-            "a violation, not a caution"
-        );
-        assert!(caution(&integ, Mode::Encrypt).is_none());
-        assert_eq!(
-            Strategy::SealSensitiveMacRest.mode_for(&conf),
-            Mode::Encrypt0
-        );
-        assert_eq!(Strategy::SealSensitiveMacRest.mode_for(&public), Mode::Mac0);
-        assert_eq!(
-            Strategy::SealSensitiveSignRest.mode_for(&integ),
-            Mode::Sign1
-        );
-    }
-
-    #[test]
-    fn protections_name_the_algorithms() {
-        let algs = Algorithms::default();
-        assert_eq!(
-            algs.protection(Mode::Encrypt).labels,
-            ["rsaoaep2048", "aes128gcm"]
-        );
-        assert_eq!(algs.protection(Mode::Sign1).labels, ["ed25519"]);
-        assert_eq!(algs.protection(Mode::Mac0).describe(), "mac0(hmacsha256)");
-        assert_eq!(algs.protection(Mode::Plain).describe(), "plain");
-    }
 }

@@ -11,8 +11,12 @@
 //! (<https://github.com/choria-legacy/marionette-collective/blob/master/website/reference/plugins/security_aes.md>);
 //! 5 is a MAAS-style shared region secret (every node MACs with one key); 6 is Trove-style
 //! per-guest symmetric keys kept wrapped under a KEK.
+//!
+//! [`keyscope`] deploys one traffic class with one (mode, key scope) and executes the
+//! attacks `sealbench decide` judges strategies by, with the same harness.
 
 mod harness;
+pub mod keyscope;
 mod mcollective;
 mod shared_mac;
 mod trove;
