@@ -519,6 +519,24 @@ fn examples_on_the_reference_results() {
         assert!(rpc.withstands.contains(&Attack::PeerReads), "{rpc:?}");
         assert_ne!(rpc.key_scope, KeyScope::Group);
     }
+    // A profile whose honest answer is not seal-all: the broadcast is signed.
+    let devices = decide(
+        &example("device-fleet-rollout"),
+        &results,
+        &Options::default(),
+    )
+    .unwrap();
+    let manifest = devices
+        .recommendation
+        .classes
+        .iter()
+        .find(|c| c.class == "manifest");
+    let manifest = manifest.unwrap_or_else(|| panic!("{:?}", devices.recommendation.reasons));
+    assert_eq!(
+        (manifest.mode, manifest.key_scope),
+        (Mode::Sign1, KeyScope::PerSender)
+    );
+    assert!(manifest.withstands.contains(&Attack::ReceiverForges));
     assert!(
         fleet.recommendation.strategy.is_some(),
         "{:?}",

@@ -179,7 +179,10 @@ fn print_attacks(d: &Decision) {
             continue;
         };
         let kind = if broadcast { "broadcast" } else { "unicast" };
-        let executed_on = row.first().map_or("", |v| v.executed_on.as_str());
+        let executed_on = row
+            .first()
+            .and_then(|v| v.executed_on.split(';').next())
+            .unwrap_or("");
         println!(
             "Executed attacks, {kind} deployment (2 senders, 2 receivers, 1 node of another \
              role, 1 outsider; on {executed_on}). BROKEN = the attack succeeded:"
@@ -187,11 +190,10 @@ fn print_attacks(d: &Decision) {
         let mut header = vec!["mode/key scope"];
         header.extend(Attack::ALL.iter().map(|a| a.id()));
         let mut t = super::table(&header);
-        for (j, scheme) in Scheme::ALL.iter().enumerate() {
+        for scheme in Scheme::ALL {
             let Ok(v) = crate::decide::verdicts(*scheme, broadcast) else {
                 continue;
             };
-            let _ = j;
             let mut cells = vec![scheme.label()];
             for a in Attack::ALL {
                 cells.push(match v.get(*a).and_then(|r| r.outcome.as_ref()) {
