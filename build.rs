@@ -42,13 +42,78 @@ fn main() {
         if dirty { "-dirty" } else { "" }
     );
 
-    let profile = std::env::var("PROFILE").unwrap_or_default();
+    // Cargo tells build scripts only `debug` or `release` (PROFILE); the profile's name is
+    // the directory its artefacts go to (target/[triple/]NAME/build/sealbench-*/out), and
+    // its LTO and codegen-unit settings are read from Cargo.toml's [profile.*] tables
+    // (following `inherits`), with cargo's CARGO_PROFILE_<NAME>_* overrides on top.
+    println!("cargo:rerun-if-changed=Cargo.toml");
+    let out_dir = std::env::var("OUT_DIR").unwrap_or_default();
+    let dir_name = std::path::Path::new(&out_dir)
+        .ancestors()
+        .nth(3)
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("unknown")
+        .to_string();
+    let name = if dir_name == "debug" {
+        "dev".to_string()
+    } else {
+        dir_name
+    };
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap_or_default();
+    let lto = setting(&manifest, &name, "lto").unwrap_or_else(|| "false".into());
+    let cgu = setting(&manifest, &name, "codegen-units")
+        .unwrap_or_else(|| if name == "dev" { "256" } else { "16" }.to_string());
     let opt = std::env::var("OPT_LEVEL").unwrap_or_default();
     let target = std::env::var("TARGET").unwrap_or_default();
     let flags = std::env::var("CARGO_ENCODED_RUSTFLAGS")
         .unwrap_or_default()
         .replace('\x1f', " ");
+    println!("cargo:rustc-env=SEALBENCH_BUILD_PROFILE={name}");
+    println!("cargo:rustc-env=SEALBENCH_BUILD_LTO={lto}");
+    println!("cargo:rustc-env=SEALBENCH_BUILD_CODEGEN_UNITS={cgu}");
     println!(
-        "cargo:rustc-env=SEALBENCH_BUILD=profile={profile} opt-level={opt} target={target} rustflags=[{flags}]"
+        "cargo:rustc-env=SEALBENCH_BUILD=profile={name} opt-level={opt} lto={lto} codegen-units={cgu} target={target} rustflags=[{flags}]"
     );
+}
+
+/// `key` of `[profile.NAME]` in the manifest, following `inherits` (dev and release are
+/// the roots), with cargo's `CARGO_PROFILE_<NAME>_<KEY>` environment override first.
+fn setting(manifest: &str, name: &str, key: &str) -> Option<String> {
+    let env_key = format!(
+        "CARGO_PROFILE_{}_{}",
+        name.to_uppercase().replace('-', "_"),
+        key.to_uppercase().replace('-', "_")
+    );
+    println!("cargo:rerun-if-env-changed={env_key}");
+    if let Ok(v) = std::env::var(&env_key) {
+        return Some(v);
+    }
+    let table = profile_table(manifest, name);
+    if let Some(v) = table.iter().find(|(k, _)| k == key) {
+        return Some(v.1.clone());
+    }
+    let parent = table
+        .iter()
+        .find(|(k, _)| k == "inherits")
+        .map(|(_, v)| v.clone())?;
+    (parent != name)
+        .then(|| setting(manifest, &parent, key))
+        .flatten()
+}
+
+/// The `key = value` lines of `[profile.NAME]` (values unquoted).
+fn profile_table(manifest: &str, name: &str) -> Vec<(String, String)> {
+    let header = format!("[profile.{name}]");
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == header;
+        } else if inside && let Some((k, v)) = line.split_once('=') {
+            let v = v.split('#').next().unwrap_or_default().trim();
+            out.push((k.trim().to_string(), v.trim_matches('"').to_string()));
+        }
+    }
+    out
 }

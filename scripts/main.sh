@@ -11,8 +11,10 @@ out=${1:-results}
 profile=()
 [ "${2:-}" = "--quick" ] && profile=(--quick)
 ./scripts/deps.sh
-cargo build --release --quiet
-bin=./target/release/sealbench
+# The measurement build: codegen-units = 1 and fat LTO ([profile.measure] in Cargo.toml),
+# every library at its best; recorded in each results file's environment.build_profile.
+cargo build --profile measure --quiet
+bin=./target/measure/sealbench
 mkdir -p "$out"
 
 $bin cpu | tee "$out/cpu.txt"

@@ -21,8 +21,11 @@ pub struct Environment {
     pub sealbench_version: &'static str,
     /// Git revision of the build (`-dirty` if the tree had uncommitted changes).
     pub git_revision: &'static str,
-    /// Build profile, optimisation level, target triple and RUSTFLAGS.
+    /// Build profile, optimisation level, LTO, codegen units, target triple and RUSTFLAGS,
+    /// as one line.
     pub build: &'static str,
+    /// The build profile's settings that change what the measured code compiles to.
+    pub build_profile: BuildProfile,
     /// When the environment was captured (RFC 3339, UTC).
     pub timestamp: String,
     /// Host name, so files from a fleet can be told apart.
@@ -33,6 +36,36 @@ pub struct Environment {
     pub masks: FeatureMasks,
     /// Per-backend libraries and implementation paths.
     pub backends: Vec<BackendEnvironment>,
+}
+
+/// How the measuring binary was compiled (recorded by `build.rs`). Pure-Rust backends
+/// (RustCrypto) run up to twice as fast with one codegen unit and fat LTO as with
+/// `release`'s 16 units; figures from different profiles are not comparable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BuildProfile {
+    /// Cargo profile name: `measure` (the measurement build), `release`, `dev`, ...
+    pub name: &'static str,
+    /// `lto` setting: `false`, `thin`, `fat`, `true`, `off`.
+    pub lto: &'static str,
+    /// `codegen-units` setting.
+    pub codegen_units: &'static str,
+}
+
+impl BuildProfile {
+    /// This binary's.
+    pub const CURRENT: Self = Self {
+        name: env!("SEALBENCH_BUILD_PROFILE"),
+        lto: env!("SEALBENCH_BUILD_LTO"),
+        codegen_units: env!("SEALBENCH_BUILD_CODEGEN_UNITS"),
+    };
+
+    /// `measure (lto=fat, codegen-units=1)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (lto={}, codegen-units={})",
+            self.name, self.lto, self.codegen_units
+        )
+    }
 }
 
 /// One backend's libraries and AEAD paths on this CPU.
@@ -87,6 +120,7 @@ impl Environment {
             sealbench_version: env!("CARGO_PKG_VERSION"),
             git_revision: env!("SEALBENCH_GIT_REV"),
             build: env!("SEALBENCH_BUILD"),
+            build_profile: BuildProfile::CURRENT,
             timestamp: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             host: std::fs::read_to_string("/proc/sys/kernel/hostname")
                 .map(|h| h.trim().to_string())
@@ -114,6 +148,106 @@ pub struct ResultsFile {
     pub schema_version: u32,
     /// One entry per machine / invocation.
     pub runs: Vec<Run>,
+}
+
+/// `kind` of a results file.
+pub const RESULTS_KIND: &str = "sealbench-results";
+
+/// Why a results file could not be loaded. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Another kind of sealbench file (or not a sealbench file).
+    #[error("{} is {what}, expected a results file from `sealbench run`", path.display())]
+    WrongKind {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What it is: `a kat file (\`sealbench kat --json\`)`, ...
+        what: String,
+    },
+    /// Written by a newer sealbench.
+    #[error(
+        "{}: schema version {found} is newer than this sealbench reads ({SCHEMA_VERSION})",
+        path.display()
+    )]
+    Version {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its schema version.
+        found: u32,
+    },
+    /// A results file whose content does not parse.
+    #[error("{}: not a valid results file: {detail}", path.display())]
+    Invalid {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The parser's message.
+        detail: String,
+    },
+}
+
+impl ResultsFile {
+    /// The one loader of results files: reads `path`, names the file's kind when it is
+    /// another sealbench file (kat, gate, decide output), checks the schema version, then
+    /// parses.
+    pub fn load(path: &std::path::Path) -> Result<Self, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// [`ResultsFile::load`] on text already read from `path`.
+    pub fn parse(path: &std::path::Path, text: &str) -> Result<Self, LoadError> {
+        let invalid = |e: serde_json::Error| LoadError::Invalid {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
+        if let Some(what) = other_kind(&value) {
+            return Err(LoadError::WrongKind {
+                path: path.to_path_buf(),
+                what,
+            });
+        }
+        let found = value
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        if found > u64::from(SCHEMA_VERSION) {
+            return Err(LoadError::Version {
+                path: path.to_path_buf(),
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+            });
+        }
+        serde_json::from_value(value).map_err(invalid)
+    }
+}
+
+/// What a JSON document is when it is not a results file, `None` when it claims to be one.
+fn other_kind(v: &serde_json::Value) -> Option<String> {
+    let Some(obj) = v.as_object() else {
+        return Some("not a JSON object".into());
+    };
+    match obj.get("kind").and_then(serde_json::Value::as_str) {
+        Some(RESULTS_KIND) => None,
+        Some("sealbench-gate") => Some("a gate report (`sealbench gate --json`)".into()),
+        Some(k) => Some(format!("a file of kind {k:?}")),
+        None if obj.contains_key("records") => Some("a kat file (`sealbench kat --json`)".into()),
+        None if obj.contains_key("recommendation") || obj.contains_key("verdicts") => {
+            Some("a decision file (`sealbench decide --json`)".into())
+        }
+        None => Some("not a sealbench results file (it has no \"kind\" field)".into()),
+    }
 }
 
 /// The results of one invocation on one machine.

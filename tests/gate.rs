@@ -325,13 +325,24 @@ fn markdown_shape_for_the_step_summary() {
         md.contains(&format!("### Regressions\n\n{header}\n")),
         "{md}"
     );
-    assert!(md.contains("| `seal_ring_aes128gcm_16384` | 2000.0 | 2600.0 | +30.00% | [+27.72%, +32.32%] | 5.0% | ❌ regression |"), "{md}");
+    // Values in the column's unit (ns), never "µs" in a "(ns)" column.
+    assert!(md.contains("| `seal_ring_aes128gcm_16384` | 2000 | 2600 | +30.00% | [+27.72%, +32.32%] | 5.0% | ❌ regression |"), "{md}");
+    assert!(md.contains("| `env-open_encrypt0_aws-lc_aes128gcm_kid_64` (path vaes-avx512 → aesni-clmul-avx) | 400.0 | 480.0 |"), "{md}");
+    assert!(!md.contains("µs"), "{md}");
     assert!(md.contains(
         "`env-open_encrypt0_aws-lc_aes128gcm_kid_64` (path vaes-avx512 → aesni-clmul-avx)"
     ));
     assert!(md.contains("<details>\n<summary>All 5 scenarios, by decreasing |change|</summary>"));
-    assert!(md.contains("### ⚠️ Missing scenarios"));
+    // The missing list is collapsed, and a warning at the top says the sets differ.
+    assert!(md.contains(
+        "<details>\n<summary>⚠️ 2 scenarios on one side only: 1 only in the candidate, 1 only in the baseline</summary>"
+    ), "{md}");
     assert!(md.contains("* `sign_ring_ed25519_64`"));
+    let top = md.split("| | Baseline | Candidate |").next().unwrap();
+    assert!(
+        top.contains("> ⚠️ scenario sets differ: 5 compared"),
+        "{top}"
+    );
     assert!(md.contains("| Revision | `91cc056` | `7e0c2ed` |"));
     for line in md.lines().filter(|l| l.starts_with("| `")) {
         assert_eq!(line.matches(" | ").count(), 6, "{line}");
@@ -339,4 +350,193 @@ fn markdown_shape_for_the_step_summary() {
     let pass = gate(&refs(&pair("baseline.json", "candidate-pass.json")));
     assert!(stdout(&pass).starts_with("## ✅ sealbench gate (wall): pass\n"));
     assert!(!stdout(&pass).contains("### Regressions"));
+}
+
+/// `sealbench run`-style fixtures (one process per file, controls included): see
+/// scripts/gen-gate-fixtures.py.
+fn files(side: &str, names: &[&str]) -> Vec<String> {
+    let mut v = vec![side.to_string()];
+    v.extend(names.iter().map(|n| data(n)));
+    v
+}
+
+fn verdict_of(v: &serde_json::Value, id: &str) -> String {
+    rows(v).into_iter().find(|r| r.0 == id).unwrap().1
+}
+
+#[test]
+fn a_single_run_pair_only_suspects_unless_strict() {
+    let mut a = files("--baseline", &["run-base-1.json"]);
+    a.extend(files("--candidate", &["run-slow-1.json"]));
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 0, "{v}");
+    assert_eq!(verdict_of(&v, "seal_openssl_aes128gcm_64"), "suspected");
+    assert_eq!(verdict_of(&v, "seal_ring_aes128gcm_64"), "unchanged");
+    let w = v["warnings"].to_string();
+    assert!(
+        w.contains("1 suspected regression(s) did not fail") && w.contains("--strict"),
+        "{w}"
+    );
+    // The controls are compared apart, never as rows.
+    assert_eq!(v["controls"]["state"], "steady");
+    assert_eq!(v["comparison"]["controls"].as_array().unwrap().len(), 3);
+    assert!(
+        rows(&v)
+            .iter()
+            .all(|r| !r.0.starts_with("memcpy_") && r.0 != "arith_1024")
+    );
+    // Markdown: a warning heading, the suspects listed.
+    let md = stdout(&gate(&refs(&a)));
+    assert!(
+        md.starts_with("## ⚠️ sealbench gate (wall): pass, 1 suspected regression(s)"),
+        "{md}"
+    );
+    assert!(md.contains("### Suspected (not failing)"), "{md}");
+    // --strict fails on it.
+    a.push("--strict".into());
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 1);
+    assert_eq!(verdict_of(&v, "seal_openssl_aes128gcm_64"), "regression");
+}
+
+#[test]
+fn several_runs_per_side_are_pooled_and_can_fail() {
+    let mut a = files("--baseline", &["run-base-1.json", "run-base-2.json"]);
+    a.extend(files(
+        "--candidate",
+        &["run-slow-1.json", "run-slow-2.json"],
+    ));
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 1, "{v}");
+    assert_eq!(v["baseline"]["runs"], 2);
+    assert_eq!(verdict_of(&v, "seal_openssl_aes128gcm_64"), "regression");
+    assert_eq!(verdict_of(&v, "seal_ring_aes128gcm_64"), "unchanged");
+    // The pooled interval spans both runs' intervals: 176.4 (run 2's low) to 181.8.
+    let row = v["comparison"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "seal_openssl_aes128gcm_64")
+        .unwrap()
+        .clone();
+    assert!(
+        (row["baseline"]["low"].as_f64().unwrap() - 176.418).abs() < 1e-6,
+        "{row}"
+    );
+    assert!(
+        (row["baseline"]["high"].as_f64().unwrap() - 181.8).abs() < 1e-6,
+        "{row}"
+    );
+}
+
+#[test]
+fn a_machine_wide_shift_on_the_controls_is_factored_out() {
+    let mut a = files("--baseline", &["run-base-1.json", "run-base-2.json"]);
+    a.extend(files(
+        "--candidate",
+        &["run-shift-1.json", "run-shift-2.json"],
+    ));
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 0, "{v}");
+    assert_eq!(v["controls"]["state"], "shifted");
+    let shift = v["controls"]["shift"].as_f64().unwrap();
+    assert!((shift - 0.30).abs() < 0.01, "{shift}");
+    for r in rows(&v) {
+        assert_eq!(r.1, "unchanged", "{r:?}");
+        assert!(r.2.abs() < 0.02, "{r:?}");
+    }
+    assert!(
+        v["warnings"]
+            .to_string()
+            .contains("machine-wide shift of +30"),
+        "{}",
+        v["warnings"]
+    );
+    // The unadjusted change is kept beside the adjusted one.
+    let raw = v["comparison"]["rows"][0]["unadjusted"]["change"]
+        .as_f64()
+        .unwrap();
+    assert!(raw > 0.25, "{raw}");
+}
+
+#[test]
+fn controls_that_disagree_mean_the_machine_state_differs() {
+    let mut a = files("--baseline", &["run-base-1.json", "run-base-2.json"]);
+    a.extend(files(
+        "--candidate",
+        &["run-differs-1.json", "run-differs-2.json"],
+    ));
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 0, "{v}");
+    assert_eq!(v["controls"]["state"], "differs");
+    assert_eq!(verdict_of(&v, "seal_openssl_aes128gcm_64"), "suspected");
+    assert!(v["warnings"].to_string().contains("machine state differs"));
+    a.push("--strict".into());
+    let o = gate(&refs(&a));
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("machine state differs"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn different_run_profiles_are_a_note_at_the_top() {
+    let mut a = files("--baseline", &["baseline.json"]);
+    a.extend(files("--candidate", &["run-base-1.json"]));
+    let (c, v) = json(&refs(&a));
+    assert_eq!(c, 0);
+    let w = v["warnings"].to_string();
+    assert!(
+        w.contains("run profiles differ: baseline `gate-wall`, candidate `quick`"),
+        "{w}"
+    );
+    assert!(w.contains("scenario sets differ"), "{w}");
+}
+
+#[test]
+fn filters_take_globs_and_regexes_and_keep_the_controls() {
+    let mut a = files("--baseline", &["run-base-1.json", "run-base-2.json"]);
+    a.extend(files(
+        "--candidate",
+        &["run-slow-1.json", "run-slow-2.json"],
+    ));
+    for f in ["seal_ring_*", "^seal_ring_", "re:ring_aes128gcm_64$"] {
+        let mut b = a.clone();
+        b.extend(["--filter".into(), f.into()]);
+        let (c, v) = json(&refs(&b));
+        assert_eq!(c, 0, "{f}");
+        assert_eq!(rows(&v).len(), 1, "{f}");
+        assert_eq!(v["comparison"]["controls"].as_array().unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn two_binary_flags_need_each_other_and_valid_env() {
+    let bin = env!("CARGO_BIN_EXE_sealbench");
+    let o = gate(&["--baseline-bin", bin]);
+    assert_eq!(code(&o), 2);
+    let o = gate(&[
+        "--baseline-bin",
+        bin,
+        "--candidate-bin",
+        bin,
+        "--candidate-env",
+        "NOEQUALS",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--candidate-env"), "{}", stderr(&o));
+    let o = gate(&[
+        "--baseline-bin",
+        "/nonexistent/sealbench",
+        "--candidate-bin",
+        bin,
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("/nonexistent/sealbench"),
+        "{}",
+        stderr(&o)
+    );
 }

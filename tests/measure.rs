@@ -210,19 +210,31 @@ fn tiny_real_run_writes_results_and_csv() {
     assert_eq!(run.profile, "quick");
     assert!(run.environment["cpu"].is_object());
     let ids: Vec<&str> = run.scenarios.iter().map(|s| s.id.as_str()).collect();
+    // The controls are in every run, whatever the filter.
     assert_eq!(
         ids,
         [
+            "memcpy_64",
+            "arith_1024",
             "seal_ring_aes128gcm_64",
             "open_ring_aes128gcm_64",
             "env-seal_encrypt0_ring_aes128gcm_kid_64",
             "env-open_encrypt0_ring_aes128gcm_kid_64",
         ]
     );
+    assert_eq!(run.scenarios[1].layer, "control");
+    // The build profile is recorded.
+    let bp = &run.environment["build_profile"];
+    assert!(bp["name"].is_string() && bp["lto"].is_string(), "{bp}");
     for s in &run.scenarios {
         assert!(s.stats.samples >= 3 && s.stats.median_ns > 0.0, "{s:?}");
         assert!(s.stats.ci95_low_ns <= s.stats.median_ns);
-        assert!(s.impl_path.is_some(), "AEAD path recorded: {}", s.id);
+        assert_eq!(
+            s.impl_path.is_some(),
+            s.algorithm == "aes128gcm",
+            "AEAD path recorded: {}",
+            s.id
+        );
         assert_eq!(
             s.overhead_bytes.is_some(),
             s.layer == "envelope",
@@ -230,18 +242,18 @@ fn tiny_real_run_writes_results_and_csv() {
             s.id
         );
     }
-    let env_seal = &run.scenarios[2];
+    let env_seal = &run.scenarios[4];
     assert_eq!(
         env_seal.overhead_bytes,
-        Some(90),
-        "Encrypt0 with an 8-byte kid at 64 B"
+        Some(120),
+        "Encrypt0 with an 8-byte kid, audience and issuer claims at 64 B"
     );
 
     let text = std::fs::read_to_string(&csv).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1 + run.scenarios.len());
     assert!(lines[0].starts_with("id,family,layer,op,"));
-    assert!(lines[1].starts_with("seal_ring_aes128gcm_64,seal_ring_aes128gcm,raw,seal,"));
+    assert!(lines[3].starts_with("seal_ring_aes128gcm_64,seal_ring_aes128gcm,raw,seal,"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -270,5 +282,199 @@ fn bad_arguments_name_the_flag_and_exit_2() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sealbench-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn list_prints_ids_and_filter_takes_globs_and_regexes() {
+    let list = |filter: &str| -> Vec<String> {
+        let out = sealbench()
+            .args(["run", "--quick", "--list", "--filter", filter])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let controls = ["arith_1024", "memcpy_64"];
+    let without = |v: Vec<String>| -> Vec<String> {
+        v.into_iter()
+            .filter(|id| !id.starts_with("memcpy_") && id != "arith_1024")
+            .collect()
+    };
+    // Glob: the whole id.
+    let g = list("seal_*_aes128gcm_64");
+    for c in controls {
+        assert!(g.iter().any(|i| i == c), "{c} in every run: {g:?}");
+    }
+    let g = without(g);
+    assert_eq!(g.len(), ALL_BACKENDS.len(), "{g:?}");
+    assert!(
+        g.iter()
+            .all(|i| i.starts_with("seal_") && i.ends_with("_aes128gcm_64"))
+    );
+    // Regex, anchored.
+    let r = without(list("^(seal|open)_ring_aes128gcm_(64|16384)$"));
+    assert_eq!(
+        r,
+        [
+            "seal_ring_aes128gcm_64",
+            "seal_ring_aes128gcm_16384",
+            "open_ring_aes128gcm_64",
+            "open_ring_aes128gcm_16384"
+        ]
+    );
+    // A substring with a `+` is literal.
+    let s = without(list("x25519+aes128gcm_r1_reuse1_64"));
+    assert!(
+        !s.is_empty()
+            && s.iter()
+                .all(|i| i.contains("x25519+aes128gcm_r1_reuse1_64"))
+    );
+    // A malformed regex names the flag.
+    let out = sealbench()
+        .args(["run", "--list", "--filter", "re:("])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--filter"));
+}
+
+#[test]
+fn run_without_out_writes_a_default_results_file_and_says_where() {
+    let dir = temp_dir("default-out");
+    let out = sealbench()
+        .current_dir(&dir)
+        .args([
+            "run",
+            "--quick",
+            "--quiet",
+            "--sizes",
+            "64",
+            "--backend",
+            "ring",
+        ])
+        .args(["--filter", "^seal_ring_aes128gcm"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<_> = std::fs::read_dir(dir.join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("run-") && name.ends_with(".json") && !name.contains(':'),
+        "{name}"
+    );
+    assert!(
+        stdout.contains(&format!("results: results/{name}")),
+        "{stdout}"
+    );
+    let file = ResultsFile::load(&files[0]).unwrap();
+    assert!(
+        file.runs[0]
+            .scenarios
+            .iter()
+            .any(|s| s.id == "seal_ring_aes128gcm_64")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_wrong_kind_of_file_is_named() {
+    let dir = temp_dir("wrong-kind");
+    let kat = dir.join("kat.json");
+    std::fs::write(&kat, r#"{"environment": null, "records": []}"#).unwrap();
+    let e = ResultsFile::load(&kat).unwrap_err().to_string();
+    assert!(
+        e.contains("kat.json is a kat file (`sealbench kat --json`), expected a results file from `sealbench run`"),
+        "{e}"
+    );
+    let gate = dir.join("gate.json");
+    std::fs::write(&gate, r#"{"kind": "sealbench-gate", "passed": true}"#).unwrap();
+    assert!(
+        ResultsFile::load(&gate)
+            .unwrap_err()
+            .to_string()
+            .contains("is a gate report")
+    );
+    let newer = dir.join("newer.json");
+    std::fs::write(
+        &newer,
+        r#"{"kind": "sealbench-results", "schema_version": 99, "runs": []}"#,
+    )
+    .unwrap();
+    assert!(
+        ResultsFile::load(&newer)
+            .unwrap_err()
+            .to_string()
+            .contains("schema version 99")
+    );
+    // Through the CLI: the gate names the kind too.
+    let out = sealbench()
+        .args(["gate", "--baseline"])
+        .arg(&kat)
+        .arg("--candidate")
+        .arg(&kat)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is a kat file") && !err.contains("missing field"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_for_every_subcommand() {
+    use std::process::Stdio;
+    let gate_data = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gate/");
+    let base = format!("{gate_data}baseline.json");
+    let cand = format!("{gate_data}candidate-pass.json");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", "--list"],
+        vec!["gate", "--baseline", &base, "--candidate", &cand],
+        vec!["gate", "--baseline", &base, "--candidate", &cand, "--json"],
+        vec!["backends"],
+        vec!["cpu"],
+    ];
+    for args in cases {
+        let mut child = sealbench()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader goes away before the first write
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 141)),
+            "{args:?}: {:?} {err}",
+            out.status
+        );
     }
 }

@@ -80,8 +80,52 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Prints a value as pretty JSON on stdout.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    print_text(&text)
+}
+
+/// Writes `text` to stdout; a closed pipe comes back as an `io::Error` of kind
+/// `BrokenPipe`, which `main` turns into a quiet exit ([`is_broken_pipe`]).
+fn print_text(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
     Ok(())
+}
+
+/// Exit status of a command whose stdout was closed under it (`sealbench ... | head`):
+/// 128 + SIGPIPE, what a shell reports for a process the signal ended.
+pub const EXIT_BROKEN_PIPE: u8 = 141;
+
+/// Whether `err` (anywhere in its chain) is a write to a closed pipe.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Makes a write to a closed stdout end the process quietly with [`EXIT_BROKEN_PIPE`]
+/// instead of a panic and a backtrace. Rust ignores SIGPIPE, so `println!` to a closed
+/// pipe panics ("failed printing to stdout: Broken pipe"); restoring the signal's default
+/// action would need `unsafe`, so the panic hook recognises that one panic and exits.
+/// Every other panic goes to the default hook.
+pub fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(i32::from(EXIT_BROKEN_PIPE));
+        }
+        default(info);
+    }));
 }
 
 /// A table with sealbench's house style.

@@ -14,7 +14,7 @@ use crate::cpu::{IA32CAP_MASK_AESNI_PCLMUL, IA32CAP_VAR};
 use crate::measure::engine::{self, Outcome};
 use crate::measure::summary::{self, envelope_ratios, speedups, wire_table};
 use crate::measure::{DEFAULT, DEFAULT_SIZES, MatrixSpec, PRECISE, Profile, QUICK, RealTimer};
-use crate::measure::{Scenario, Work, csv, matrix};
+use crate::measure::{IdFilter, Scenario, Work, csv, matrix};
 use crate::results::{Environment, ResultsFile, Run, SCHEMA_VERSION};
 
 /// Backend tag of the scenarios measured with AES-NI and PCLMULQDQ masked off.
@@ -40,10 +40,16 @@ pub struct Args {
     /// Only this backend (repeatable; default: every compiled-in backend).
     #[arg(long = "backend", value_name = "NAME")]
     backends: Vec<String>,
-    /// Only scenarios whose id contains this substring.
-    #[arg(long, value_name = "SUBSTR")]
+    /// Only scenarios whose id matches: a substring (`_ring_`), a glob with `*`/`?`
+    /// matched against the whole id (`seal_*_aes128gcm_64`), or a regex starting with `re:`
+    /// or `^` or ending with `$` (`^(seal|open)_`). The controls (`memcpy_*`, `arith_1024`)
+    /// are always measured.
+    #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
-    /// Write the results file (JSON) here.
+    /// Print the ids of the selected scenarios, one per line, and exit without measuring.
+    #[arg(long)]
+    list: bool,
+    /// Write the results file (JSON) here [default: results/run-<UTC time>.json].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Write one CSV row per scenario here.
@@ -128,13 +134,39 @@ fn progress(n: usize, quiet: bool) -> ProgressBar {
     pb
 }
 
+/// `results/run-2025-11-25T12-00-00Z.json` (colons would need quoting in shells and are
+/// not allowed in Windows file names).
+fn default_out() -> PathBuf {
+    let t = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .replace(':', "-");
+    PathBuf::from("results").join(format!("run-{t}.json"))
+}
+
+/// The results file's path: `--out`, else a fresh default (its directory created).
+fn out_path(args: &Args) -> anyhow::Result<PathBuf> {
+    if let Some(p) = &args.out {
+        return Ok(p.clone());
+    }
+    let p = default_out();
+    if let Some(dir) = p.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create {} for the results file", dir.display()))?;
+    }
+    Ok(p)
+}
+
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let profile = profile(args);
     let sizes = parse_sizes(args.sizes.as_deref())?;
     let backends = parse_backends(&args.backends)?;
-    let mut out_file = create(args.out.as_deref(), "--out")?;
-    let mut csv_file = create(args.csv.as_deref(), "--csv")?;
+    let filter = args
+        .filter
+        .as_deref()
+        .map(IdFilter::new)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let tag: Option<&'static str> = args.child_tag.as_ref().map(|_| NO_AESNI);
     let spec = MatrixSpec {
         sizes: sizes.clone(),
@@ -146,12 +178,28 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         scenarios.retain(|s| matches!(s.work, Work::Aead(_)));
         scenarios.iter_mut().for_each(|s| s.backend_tag = Some(tag));
     }
-    if let Some(f) = &args.filter {
-        scenarios.retain(|s| s.id().contains(f.as_str()) || s.untagged_id().contains(f.as_str()));
+    if let Some(f) = &filter {
+        // The controls stay in every run (not in a --software child: its controls would
+        // only repeat the parent's).
+        scenarios.retain(|s| {
+            (s.is_control() && tag.is_none()) || f.matches(&s.id()) || f.matches(&s.untagged_id())
+        });
     }
-    if scenarios.is_empty() {
+    if scenarios.iter().all(Scenario::is_control) && tag.is_none() {
         bail!("--filter/--sizes/--backend select no scenario");
     }
+    if args.list {
+        let mut text = String::new();
+        for s in &scenarios {
+            text.push_str(&s.id());
+            text.push('\n');
+        }
+        super::print_text(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut csv_file = create(args.csv.as_deref(), "--csv")?;
+    let out_path = out_path(args)?;
+    let mut out_file = create(Some(&out_path), "--out")?;
 
     let pb = progress(scenarios.len(), args.quiet);
     let timer = RealTimer::new();
@@ -182,7 +230,7 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             fits,
         }],
     };
-    if let (Some(f), Some(p)) = (out_file.as_mut(), &args.out) {
+    if let (Some(f), p) = (out_file.as_mut(), &out_path) {
         serde_json::to_writer_pretty(&mut *f, &file)
             .map_err(anyhow::Error::from)
             .and_then(|()| Ok(f.write_all(b"\n")?))
@@ -198,6 +246,11 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             &outcome,
             masked.is_some(),
             started.elapsed().as_secs_f64(),
+        );
+        println!(
+            "\nresults: {} ({} build)",
+            out_path.display(),
+            crate::results::BuildProfile::CURRENT.describe()
         );
     }
     Ok(if outcome.failed.is_empty() {
@@ -268,7 +321,7 @@ fn software_child(
     if !status.success() {
         bail!("--software: child process failed ({status})");
     }
-    let file: ResultsFile = serde_json::from_str(&text.context("--software: no child results")?)
+    let file = ResultsFile::parse(&tmp, &text.context("--software: no child results")?)
         .context("--software: child results unreadable")?;
     Ok(Some(Child {
         results: file.runs.into_iter().flat_map(|r| r.scenarios).collect(),

@@ -11,36 +11,19 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use super::{GateError, Metric};
-use crate::results::{ResultsFile, Run, SCHEMA_VERSION};
+use crate::results::{ResultsFile, Run};
 
 /// The `kind` of a results file.
-pub const RESULTS_KIND: &str = "sealbench-results";
+pub use crate::results::RESULTS_KIND;
 
 /// Reads the run of `metric` from the results file at `path` (the only run if `metric` is
-/// `None`). Every error names the file.
+/// `None`). Every error names the file (and its kind, when it is another sealbench file).
 pub fn load(path: &Path, metric: Option<Metric>) -> Result<Run, GateError> {
-    let text = std::fs::read_to_string(path).map_err(|source| GateError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
     let bad = |detail: String| GateError::Input {
         path: path.to_path_buf(),
         detail,
     };
-    let file: ResultsFile =
-        serde_json::from_str(&text).map_err(|e| bad(format!("not a results file: {e}")))?;
-    if file.kind != RESULTS_KIND {
-        return Err(bad(format!(
-            "kind is {:?}, expected {RESULTS_KIND:?}",
-            file.kind
-        )));
-    }
-    if file.schema_version > SCHEMA_VERSION {
-        return Err(bad(format!(
-            "schema version {} is newer than this sealbench reads ({SCHEMA_VERSION})",
-            file.schema_version
-        )));
-    }
+    let file = ResultsFile::load(path)?;
     let clocks: Vec<String> = file.runs.iter().map(|r| r.clock.clone()).collect();
     let mut runs: Vec<Run> = match metric {
         Some(m) => file

@@ -13,7 +13,14 @@
 //! [`Verdict::Regression`]; the whole interval below `−t` an [`Verdict::Improvement`]; a
 //! change beyond ±`t` whose interval reaches back inside is [`Verdict::Noise`] (passes);
 //! anything else is [`Verdict::Unchanged`]. Only regressions fail the gate; a measuring gate
-//! re-runs each one first ([`Comparison::confirm`]) and passes those not confirmed.
+//! re-runs each one first ([`Comparison::confirm`]) and passes those not confirmed; a
+//! comparison of files whose evidence cannot rule out between-run variance (one run on a
+//! side) downgrades them to [`Verdict::Suspected`] ([`Comparison::cap_to_suspected`]).
+//!
+//! A side made of several runs (files, or processes) is pooled by [`pool_runs`]: the median
+//! of the runs' medians, and an interval spanning every run's interval, so the spread
+//! between runs is inside it. Control scenarios (`memcpy_*`, `arith_*`) are compared
+//! apart ([`Comparison::controls`]): they measure the machine, never the code.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -21,6 +28,7 @@ use serde::Serialize;
 
 use super::Metric;
 use super::threshold::Thresholds;
+use crate::measure::IdFilter;
 use crate::results::{ScenarioResult, Stats};
 
 /// The decision for one scenario.
@@ -32,6 +40,10 @@ pub enum Verdict {
     Regression,
     /// Suspected on the first measurement, not confirmed by the re-run: passes.
     Unconfirmed,
+    /// The interval lies above the threshold, but the evidence cannot separate the change
+    /// from between-run variance (a single run on a side, or a machine whose state differs
+    /// between the sides): passes with a warning unless `--strict`.
+    Suspected,
     /// Changed beyond the threshold, but the interval reaches back inside it: passes.
     Noise,
     /// Within the threshold.
@@ -46,6 +58,7 @@ impl Verdict {
         match self {
             Self::Regression => "❌ regression",
             Self::Unconfirmed => "⚠️ not confirmed",
+            Self::Suspected => "⚠️ suspected",
             Self::Noise => "〰️ within noise",
             Self::Unchanged => "unchanged",
             Self::Improvement => "✅ improvement",
@@ -75,6 +88,8 @@ pub struct Value {
     pub high: f64,
     /// Samples (runs, for icount) behind it.
     pub samples: u32,
+    /// Runs (files or processes) pooled into it.
+    pub runs: u32,
 }
 
 impl Value {
@@ -98,8 +113,72 @@ impl Value {
             low,
             high,
             samples: stats.samples,
+            runs: 1,
         }
     }
+
+    /// This value divided by `factor` (a machine-wide slowdown factored out).
+    pub fn scaled(&self, factor: f64) -> Self {
+        Self {
+            median: self.median / factor,
+            low: self.low / factor,
+            high: self.high / factor,
+            ..*self
+        }
+    }
+}
+
+/// One side made of several runs of the same scenarios: per scenario (in order of first
+/// appearance), the median of the runs' medians and an interval from the lowest run's lower
+/// end to the highest run's upper end, so the spread between runs is inside it. The
+/// result's `stats.samples` is the sum over runs; its `stats.ci95_*` are that interval.
+/// Returns the records and, per record, the number of runs that had it.
+pub fn pool_runs(runs: &[&[ScenarioResult]]) -> Vec<(ScenarioResult, u32)> {
+    let mut order: Vec<&ScenarioResult> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut values: Vec<Vec<Value>> = Vec::new();
+    for run in runs {
+        let mut seen = BTreeSet::new();
+        for r in run.iter() {
+            if !seen.insert(r.id.as_str()) {
+                continue; // the first of duplicate ids wins
+            }
+            let i = *index.entry(r.id.as_str()).or_insert_with(|| {
+                order.push(r);
+                values.push(Vec::new());
+                order.len() - 1
+            });
+            if let Some(v) = values.get_mut(i) {
+                v.push(Value::of(&r.stats));
+            }
+        }
+    }
+    order
+        .into_iter()
+        .zip(values)
+        .map(|(first, v)| {
+            let mut medians: Vec<f64> = v.iter().map(|x| x.median).collect();
+            medians.sort_by(f64::total_cmp);
+            let median = crate::measure::stats::median(&medians);
+            let low = v.iter().map(|x| x.low).fold(f64::INFINITY, f64::min);
+            let high = v.iter().map(|x| x.high).fold(f64::NEG_INFINITY, f64::max);
+            let mut r = first.clone();
+            if v.len() > 1 {
+                r.stats.median_ns = median;
+                r.stats.ci95_low_ns = low;
+                r.stats.ci95_high_ns = high;
+                r.stats.min_ns = v.iter().map(|x| x.low).fold(r.stats.min_ns, f64::min);
+                r.stats.max_ns = v.iter().map(|x| x.high).fold(r.stats.max_ns, f64::max);
+                r.stats.samples = v.iter().map(|x| x.samples).sum();
+            }
+            (r, u32::try_from(v.len()).unwrap_or(u32::MAX))
+        })
+        .collect()
+}
+
+/// Whether a scenario id is a control (`memcpy_*`, `arith_*`): no crypto, no library.
+pub fn is_control(id: &str) -> bool {
+    id.starts_with("memcpy_") || id.starts_with("arith_")
 }
 
 /// The change from `base` to `cand` and the verdict at `threshold` (a fraction). `None`
@@ -162,6 +241,9 @@ pub struct Row {
     pub impl_path: (Option<String>, Option<String>),
     /// The re-run of a suspected regression, if any.
     pub confirmation: Option<Confirmation>,
+    /// The change before a machine-wide shift seen on the controls was factored out
+    /// (`change` is then the adjusted one).
+    pub unadjusted: Option<Change>,
 }
 
 /// The whole comparison.
@@ -177,6 +259,11 @@ pub struct Comparison {
     pub missing_in_candidate: Vec<String>,
     /// Scenarios on both sides that cannot be compared, with the reason.
     pub not_comparable: Vec<(String, String)>,
+    /// Control scenarios on both sides (never a failing verdict; see
+    /// [`super::controls`]).
+    pub controls: Vec<Row>,
+    /// `1 + shift` of a machine-wide shift factored out of the candidate (1: none).
+    pub machine_factor: f64,
 }
 
 impl Comparison {
@@ -204,11 +291,17 @@ impl Comparison {
     /// Records the re-measurement of suspect `id`: it stays a regression only if the re-run
     /// also puts the whole interval above the threshold.
     pub fn confirm(&mut self, id: &str, remeasured: &Stats) {
+        self.confirm_pair(id, None, remeasured);
+    }
+
+    /// [`Comparison::confirm`] where the baseline was re-measured too (two binaries).
+    pub fn confirm_pair(&mut self, id: &str, baseline: Option<&Stats>, remeasured: &Stats) {
         let Some(row) = self.rows.iter_mut().find(|r| r.id == id) else {
             return;
         };
-        let cand = Value::of(remeasured);
-        let Some((change, verdict)) = decide(&row.baseline, &cand, row.threshold) else {
+        let cand = Value::of(remeasured).scaled(self.machine_factor);
+        let base = baseline.map_or(row.baseline, Value::of);
+        let Some((change, verdict)) = decide(&base, &cand, row.threshold) else {
             return;
         };
         let confirmed = verdict == Verdict::Regression;
@@ -222,6 +315,54 @@ impl Comparison {
         }
     }
 
+    /// Turns every unconfirmed regression into [`Verdict::Suspected`] (the evidence cannot
+    /// separate it from between-run variance); returns how many.
+    pub fn cap_to_suspected(&mut self) -> usize {
+        let mut n = 0;
+        for r in &mut self.rows {
+            if r.verdict == Verdict::Regression && r.confirmation.is_none() {
+                r.verdict = Verdict::Suspected;
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Rows suspected but not failing.
+    pub fn suspected(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| r.verdict == Verdict::Suspected)
+    }
+
+    /// Divides every non-control candidate value by `1 + shift` and decides again: a
+    /// machine-wide slowdown (`shift` > 0) seen on the controls is not blamed on the code.
+    pub fn factor_out(&mut self, shift: f64) {
+        let factor = 1.0 + shift;
+        if !(factor.is_finite() && factor > 0.0) {
+            return;
+        }
+        self.machine_factor = factor;
+        for r in &mut self.rows {
+            let cand = r.candidate.scaled(factor);
+            if let Some((change, verdict)) = decide(&r.baseline, &cand, r.threshold) {
+                r.unadjusted.get_or_insert(r.change);
+                r.candidate = cand;
+                r.change = change;
+                r.verdict = verdict;
+            }
+        }
+        self.sort();
+    }
+
+    fn sort(&mut self) {
+        self.rows.sort_by(|a, b| {
+            b.change
+                .change
+                .abs()
+                .total_cmp(&a.change.change.abs())
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    }
+
     /// Median relative change over all rows: a shift of every scenario at once points at
     /// the machine (or a change everything shares), not at one code path.
     pub fn median_change(&self) -> Option<f64> {
@@ -231,49 +372,71 @@ impl Comparison {
     }
 }
 
-/// Compares the scenarios of two runs whose id contains `filter` (all if `None`).
+/// Compares the scenarios of two sides (each already pooled over its runs, with the
+/// number of runs per record, see [`pool_runs`]) whose id `filter` selects (all if
+/// `None`). Controls are always compared, into [`Comparison::controls`].
 pub fn compare(
     metric: Metric,
-    baseline: &[ScenarioResult],
-    candidate: &[ScenarioResult],
+    baseline: &[(ScenarioResult, u32)],
+    candidate: &[(ScenarioResult, u32)],
     thresholds: &Thresholds,
-    filter: Option<&str>,
+    filter: Option<&IdFilter>,
 ) -> Comparison {
-    let keep = |r: &&ScenarioResult| filter.is_none_or(|f| r.id.contains(f));
-    let base: HashMap<&str, &ScenarioResult> = baseline
+    let keep = |r: &&(ScenarioResult, u32)| {
+        is_control(&r.0.id) || filter.is_none_or(|f| f.matches(&r.0.id))
+    };
+    let base: HashMap<&str, &(ScenarioResult, u32)> = baseline
         .iter()
         .filter(keep)
         .rev() // the first of duplicate ids wins
-        .map(|r| (r.id.as_str(), r))
+        .map(|r| (r.0.id.as_str(), r))
         .collect();
     let mut seen = BTreeSet::new();
     let mut rows = Vec::new();
+    let mut controls = Vec::new();
     let mut missing_in_baseline = BTreeSet::new();
     let mut not_comparable = Vec::new();
-    for c in candidate.iter().filter(keep) {
+    for (c, c_runs) in candidate.iter().filter(keep) {
         if !seen.insert(c.id.as_str()) {
             continue;
         }
-        let Some(b) = base.get(c.id.as_str()) else {
-            missing_in_baseline.insert(c.id.clone());
+        let Some((b, b_runs)) = base.get(c.id.as_str()) else {
+            if !is_control(&c.id) {
+                missing_in_baseline.insert(c.id.clone());
+            }
             continue;
         };
-        let (bv, cv) = (Value::of(&b.stats), Value::of(&c.stats));
+        let bv = Value {
+            runs: *b_runs,
+            ..Value::of(&b.stats)
+        };
+        let cv = Value {
+            runs: *c_runs,
+            ..Value::of(&c.stats)
+        };
         let (threshold, threshold_source) = thresholds.for_scenario(&c.family, c.size);
         match decide(&bv, &cv, threshold) {
-            Some((change, verdict)) => rows.push(Row {
-                id: c.id.clone(),
-                family: c.family.clone(),
-                size: c.size,
-                baseline: bv,
-                candidate: cv,
-                change,
-                threshold,
-                threshold_source,
-                verdict,
-                impl_path: (b.impl_path.clone(), c.impl_path.clone()),
-                confirmation: None,
-            }),
+            Some((change, verdict)) => {
+                let row = Row {
+                    id: c.id.clone(),
+                    family: c.family.clone(),
+                    size: c.size,
+                    baseline: bv,
+                    candidate: cv,
+                    change,
+                    threshold,
+                    threshold_source,
+                    verdict,
+                    impl_path: (b.impl_path.clone(), c.impl_path.clone()),
+                    confirmation: None,
+                    unadjusted: None,
+                };
+                if is_control(&c.id) {
+                    controls.push(row);
+                } else {
+                    rows.push(row);
+                }
+            }
             None => not_comparable.push((
                 c.id.clone(),
                 format!(
@@ -287,23 +450,25 @@ pub fn compare(
     }
     let missing_in_candidate = base
         .keys()
-        .filter(|id| !seen.contains(*id))
+        .filter(|id| !seen.contains(*id) && !is_control(id))
         .map(|id| id.to_string())
         .collect::<BTreeSet<_>>();
-    rows.sort_by(|a, b| {
-        b.change
-            .change
-            .abs()
-            .total_cmp(&a.change.change.abs())
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    Comparison {
+    let mut cmp = Comparison {
         metric,
         rows,
         missing_in_baseline: missing_in_baseline.into_iter().collect(),
         missing_in_candidate: missing_in_candidate.into_iter().collect(),
         not_comparable,
-    }
+        controls,
+        machine_factor: 1.0,
+    };
+    cmp.sort();
+    cmp
+}
+
+/// One run's records, each counted as one run (for [`compare`]).
+pub fn single(run: &[ScenarioResult]) -> Vec<(ScenarioResult, u32)> {
+    run.iter().map(|r| (r.clone(), 1)).collect()
 }
 
 #[cfg(test)]
@@ -419,6 +584,7 @@ mod tests {
             result("zero_64", 64, stats(5.0, 5.0, 5.0)),
         ];
         let th = Thresholds::new(Metric::Wall);
+        let (base, cand) = (single(&base), single(&cand));
         let cmp = compare(Metric::Wall, &base, &cand, &th, None);
         let ids: Vec<&str> = cmp.rows.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["b_64", "c_16384", "a_64"]);
@@ -443,7 +609,8 @@ mod tests {
             .unwrap();
         assert!(compare(Metric::Wall, &base, &cand, &th, None).passed());
         // A filter restricts both sides.
-        let f = compare(Metric::Wall, &base, &cand, &th, Some("a_"));
+        let a = IdFilter::new("a_").unwrap();
+        let f = compare(Metric::Wall, &base, &cand, &th, Some(&a));
         assert_eq!(f.rows.len(), 1);
         assert!(f.missing_in_baseline.is_empty() && f.missing_in_candidate.is_empty());
     }
@@ -459,7 +626,7 @@ mod tests {
             result("b_64", 64, stats(130.0, 125.0, 135.0)),
         ];
         let th = Thresholds::new(Metric::Wall);
-        let mut cmp = compare(Metric::Wall, &base, &cand, &th, None);
+        let mut cmp = compare(Metric::Wall, &single(&base), &single(&cand), &th, None);
         assert_eq!(cmp.suspects(), ["a_64", "b_64"]);
         cmp.confirm("a_64", &stats(131.0, 128.0, 133.0));
         cmp.confirm("b_64", &stats(102.0, 100.0, 104.0));

@@ -1,6 +1,9 @@
 //! GitHub-flavoured markdown for `$GITHUB_STEP_SUMMARY` (after rustls ci-bench's
-//! `print_icount_report`): a verdict heading, the two sides, the regressions, every
-//! scenario by decreasing |change| in a collapsed section, missing scenarios, notes.
+//! `print_icount_report`): a verdict heading, the warnings a reader needs first (different
+//! profiles or scenario sets, suspected regressions, the machine state on the controls),
+//! the two sides, the regressions and suspects, every scenario by decreasing |change| in a
+//! collapsed section, missing scenarios (collapsed), notes. Every value is printed in its
+//! column's unit.
 
 use std::fmt::Write as _;
 
@@ -13,11 +16,13 @@ fn pct(x: f64) -> String {
     format!("{:+.2}%", x * 100.0)
 }
 
-fn value(metric: Metric, v: &Value) -> String {
-    match metric {
-        Metric::Icount => format!("{:.0}", v.median),
-        Metric::Wall if v.median >= 100_000.0 => format!("{:.1} µs", v.median / 1000.0),
-        Metric::Wall => format!("{:.1}", v.median),
+/// The median in the column's unit (ns or instructions): one decimal below 1000, none
+/// above.
+fn value(v: &Value) -> String {
+    if v.median.abs() >= 1000.0 {
+        format!("{:.0}", v.median)
+    } else {
+        format!("{:.1}", v.median)
     }
 }
 
@@ -60,8 +65,8 @@ fn table<'a>(out: &mut String, metric: Metric, rows: impl Iterator<Item = &'a Ro
             out,
             "| {} | {} | {} | {} | {} | {:.1}% | {} |",
             scenario_cell(r),
-            value(metric, &r.baseline),
-            value(metric, &r.candidate),
+            value(&r.baseline),
+            value(&r.candidate),
             pct(r.change.change),
             interval(&r.change),
             r.threshold * 100.0,
@@ -76,8 +81,11 @@ type SideField = fn(&Side) -> String;
 fn sides(out: &mut String, b: &Side, c: &Side) {
     let _ = writeln!(out, "| | Baseline | Candidate |");
     let _ = writeln!(out, "| --- | --- | --- |");
-    let rows: [(&str, SideField); 6] = [
+    let rows: [(&str, SideField); 9] = [
         ("Source", |s| format!("`{}`", s.source)),
+        ("Runs", |s| s.runs.to_string()),
+        ("Profile", |s| s.profile.clone()),
+        ("Build", |s| s.build_profile.clone()),
         ("Revision", |s| format!("`{}`", s.git_revision)),
         ("Host", |s| s.host.clone()),
         ("CPU", |s| s.cpu.clone()),
@@ -97,32 +105,46 @@ pub fn render(report: &GateReport) -> String {
     let metric = report.metric;
     let regressions = cmp.regressions().count();
     let count = |v: Verdict| cmp.rows.iter().filter(|r| r.verdict == v).count();
+    let suspected = count(Verdict::Suspected);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "## {} sealbench gate ({}): {}\n",
-        if report.passed { "✅" } else { "❌" },
+        match (report.passed, suspected) {
+            (false, _) => "❌",
+            (true, 0) => "✅",
+            (true, _) => "⚠️",
+        },
         metric.clock(),
-        if report.passed {
-            "pass".to_string()
-        } else {
-            format!("{regressions} regression(s)")
+        match (report.passed, suspected) {
+            (false, _) => format!("{regressions} regression(s)"),
+            (true, 0) => "pass".to_string(),
+            (true, n) => format!("pass, {n} suspected regression(s)"),
         }
     );
+    for w in &report.warnings {
+        let _ = writeln!(out, "> ⚠️ {w}\n");
+    }
     let _ = writeln!(
         out,
-        "{} scenarios compared: {regressions} regressed, {} improved, {} unchanged, {} within noise, {} suspected but not confirmed.\n",
+        "{} scenarios compared: {regressions} regressed, {suspected} suspected, {} improved, {} unchanged, {} within noise, {} suspected but not confirmed.\n",
         cmp.rows.len(),
         count(Verdict::Improvement),
         count(Verdict::Unchanged),
         count(Verdict::Noise),
         count(Verdict::Unconfirmed),
     );
+    let _ = writeln!(out, "Controls: {}\n", report.controls.describe());
     sides(&mut out, &report.baseline, &report.candidate);
     out.push('\n');
     if regressions > 0 {
         let _ = writeln!(out, "### Regressions\n");
         table(&mut out, metric, cmp.regressions());
+        out.push('\n');
+    }
+    if suspected > 0 {
+        let _ = writeln!(out, "### Suspected (not failing)\n");
+        table(&mut out, metric, cmp.suspected());
         out.push('\n');
     }
     if !cmp.rows.is_empty() {
@@ -134,12 +156,24 @@ pub fn render(report: &GateReport) -> String {
         table(&mut out, metric, cmp.rows.iter());
         let _ = writeln!(out, "\n</details>\n");
     }
-    if !cmp.missing_in_baseline.is_empty() || !cmp.missing_in_candidate.is_empty() {
-        let _ = writeln!(out, "### ⚠️ Missing scenarios\n");
-        for (side, ids) in [
-            ("baseline", &cmp.missing_in_baseline),
-            ("candidate", &cmp.missing_in_candidate),
-        ] {
+    if !cmp.controls.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details>\n<summary>Control scenarios (the machine, not the code)</summary>\n"
+        );
+        table(&mut out, metric, cmp.controls.iter());
+        let _ = writeln!(out, "\n</details>\n");
+    }
+    let (mb, mc) = (&cmp.missing_in_baseline, &cmp.missing_in_candidate);
+    if !mb.is_empty() || !mc.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details>\n<summary>⚠️ {} scenarios on one side only: {} only in the candidate, {} only in the baseline</summary>\n",
+            mb.len() + mc.len(),
+            mb.len(),
+            mc.len()
+        );
+        for (side, ids) in [("baseline", mb), ("candidate", mc)] {
             if !ids.is_empty() {
                 let _ = writeln!(out, "Not in the {side} ({}):\n", ids.len());
                 for id in ids {
@@ -148,6 +182,7 @@ pub fn render(report: &GateReport) -> String {
                 out.push('\n');
             }
         }
+        let _ = writeln!(out, "</details>\n");
     }
     if !cmp.not_comparable.is_empty() {
         let _ = writeln!(out, "### Not comparable\n");
@@ -176,6 +211,7 @@ mod tests {
             low: m * 0.99,
             high: m * 1.01,
             samples: 21,
+            runs: 1,
         }
     }
 
@@ -196,12 +232,15 @@ mod tests {
             verdict,
             impl_path: (Some("vaes-avx512".into()), Some("soft".into())),
             confirmation: None,
+            unadjusted: None,
         }
     }
 
     fn side(src: &str) -> Side {
         Side {
             source: src.into(),
+            runs: 1,
+            build_profile: "measure (lto=fat, codegen-units=1)".into(),
             git_revision: "abc".into(),
             host: "h".into(),
             cpu: "AMD EPYC (x86_64)".into(),
@@ -225,6 +264,8 @@ mod tests {
             missing_in_baseline: vec!["new_64".into()],
             missing_in_candidate: vec![],
             not_comparable: vec![],
+            machine_factor: 1.0,
+            controls: vec![],
         };
         let r = GateReport::new(
             Metric::Wall,
@@ -244,6 +285,8 @@ mod tests {
         ), "{md}");
         assert!(md.contains("<summary>All 2 scenarios"));
         assert!(md.contains("Not in the baseline (1):\n\n* `new_64`"));
+        assert!(md.contains("<summary>⚠️ 1 scenarios on one side only"));
+        assert!(md.contains("Controls: no control scenario"));
         assert!(md.contains("* a note"));
         // Every table row has the header's 7 columns.
         for line in md.lines().filter(|l| l.starts_with("| `")) {

@@ -1,6 +1,6 @@
 //! `sealbench gate`: a CI performance gate that does not cry wolf.
 //!
-//! Data flow: [`baseline::load`] reads a results file (one run of one metric) and
+//! [`run::run`] drives it all from a [`GatePlan`]. Data flow: [`baseline::load`] reads a results file (one run of one metric) and
 //! [`baseline::check_machines`] checks both sides ran on the same kind of machine; when no
 //! candidate file is given the candidate is measured now, by [`icount`] (instruction
 //! counts under callgrind, deterministic; the measured region is marked by
@@ -8,16 +8,20 @@
 //! [`processes`], suspected regressions re-measured before they fail);
 //! [`compare::compare`] decides scenario by scenario with the thresholds of
 //! [`threshold::Thresholds`]; [`markdown::render`] prints the verdict for
-//! `$GITHUB_STEP_SUMMARY`, [`report::GateReport`] is the `--json` form. See
+//! `$GITHUB_STEP_SUMMARY`, [`report::GateReport`] is the `--json` form. Control scenarios
+//! ([`controls`]) tell a slower machine from slower code; [`processes::measure_pair`]
+//! measures two binaries interleaved. See
 //! `docs/GATE.md` for the method and its measured false-alarm rate.
 
 pub mod baseline;
 pub mod child;
 pub mod compare;
+pub mod controls;
 pub mod icount;
 pub mod markdown;
 pub mod processes;
 pub mod report;
+pub mod run;
 pub mod subset;
 pub mod threshold;
 pub mod wall;
@@ -25,6 +29,7 @@ pub mod wall;
 use std::path::PathBuf;
 
 pub use compare::{Comparison, Row, Verdict, compare};
+pub use run::{GateOutcome, GatePlan, run};
 pub use threshold::Thresholds;
 
 /// What the gate compares.
@@ -97,6 +102,12 @@ pub enum GateError {
         /// What differs, e.g. `cpu model: AMD EPYC ≠ Intel Xeon`.
         differences: Vec<String>,
     },
+    /// A results file could not be loaded (the message names the file and its kind).
+    #[error(transparent)]
+    Load(#[from] crate::results::LoadError),
+    /// `--strict`: the controls say the machine state differs between the sides.
+    #[error("refusing to compare under --strict: {0}")]
+    MachineState(String),
     /// A flag's value is unusable.
     #[error("{0}")]
     Usage(String),

@@ -31,6 +31,10 @@ pub struct ChildOutput {
     pub failed: Vec<(String, String)>,
     /// Descheduled sample attempts retaken.
     pub rejected: u64,
+    /// The child's environment (`results::Environment`: its build, its masks); absent
+    /// from children of sealbench builds before it was added.
+    #[serde(default)]
+    pub environment: Option<serde_json::Value>,
 }
 
 /// Child side: measures the subset scenarios `ids` in this process with `rounds` rounds of
@@ -42,11 +46,13 @@ pub fn run_child(ids: &[String], rounds: u32, sample_ns: u64, out: &Path) -> Res
     session.calibrate(&timer, sample_ns);
     let all = session.all();
     session.rounds(&timer, &all, rounds, &mut |_| {});
+    let env = crate::results::Environment::capture(crate::backend::ALL_BACKENDS);
     let output = ChildOutput {
         samples: session.samples(),
         skipped: session.skipped.clone(),
         failed: session.failed(),
         rejected: session.rejected(),
+        environment: serde_json::to_value(&env).ok(),
     };
     let text = serde_json::to_string(&output)
         .map_err(|e| GateError::Measure(format!("wall child output: {e}")))?;
@@ -98,6 +104,93 @@ pub struct Measured {
     pub rejected: u64,
     /// Rounds per process.
     pub rounds_per_process: u32,
+    /// The environment the first process reported.
+    pub environment: Option<serde_json::Value>,
+}
+
+/// A binary to measure and the environment variables to run it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binary {
+    /// The sealbench executable.
+    pub exe: PathBuf,
+    /// `VAR=VALUE` pairs set for its processes (e.g. `OPENSSL_ia32cap`).
+    pub env: Vec<(String, String)>,
+}
+
+impl Binary {
+    /// This sealbench, with the environment as it is.
+    pub fn current() -> Result<Self, GateError> {
+        Ok(Self {
+            exe: std::env::current_exe()
+                .map_err(|e| GateError::Measure(format!("cannot find own executable: {e}")))?,
+            env: Vec::new(),
+        })
+    }
+}
+
+/// Pools child outputs into one side.
+fn side(outputs: &[ChildOutput], per: u32) -> Measured {
+    let mut failed: Vec<(String, String)> = outputs.iter().flat_map(|o| o.failed.clone()).collect();
+    failed.dedup();
+    let failed_ids: Vec<&str> = failed.iter().map(|f| f.0.as_str()).collect();
+    Measured {
+        // A scenario that failed in one process is not reported from the others.
+        results: pool(outputs)
+            .into_iter()
+            .filter(|r| !failed_ids.contains(&r.id.as_str()))
+            .collect(),
+        skipped: outputs
+            .first()
+            .map(|o| o.skipped.clone())
+            .unwrap_or_default(),
+        rejected: outputs.iter().map(|o| o.rejected).sum(),
+        failed,
+        rounds_per_process: per,
+        environment: outputs.iter().find_map(|o| o.environment.clone()),
+    }
+}
+
+/// Measures `ids` with two binaries: `rounds` rounds in all per binary, split over
+/// `plan.processes` processes each, run alternately A B, B A, A B, ... so a slow phase of
+/// the machine lands on both sides alike. Both binaries must speak the wall child
+/// protocol (`gate --metric wall --child-out FILE ...`).
+pub fn measure_pair(
+    a: &Binary,
+    b: &Binary,
+    ids: &[String],
+    rounds: u32,
+    plan: &Plan,
+) -> Result<(Measured, Measured), GateError> {
+    let processes = plan.processes.max(1);
+    let per = rounds.div_ceil(processes).max(1);
+    let dir = std::env::temp_dir().join(format!("sealbench-gate-pair-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| GateError::Io {
+        path: dir.clone(),
+        source,
+    })?;
+    let (mut outs_a, mut outs_b) = (Vec::new(), Vec::new());
+    let mut result = Ok(());
+    'outer: for k in 0..processes {
+        let order: [(bool, &Binary); 2] = if k % 2 == 0 {
+            [(true, a), (false, b)]
+        } else {
+            [(false, b), (true, a)]
+        };
+        for (is_a, bin) in order {
+            let out = dir.join(format!("pair.{k}.{}.json", if is_a { "a" } else { "b" }));
+            match run_one(bin, ids, per, plan.sample_ns, &out) {
+                Ok(o) if is_a => outs_a.push(o),
+                Ok(o) => outs_b.push(o),
+                Err(e) => {
+                    result = Err(e);
+                    break 'outer;
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    result?;
+    Ok((side(&outs_a, per), side(&outs_b, per)))
 }
 
 /// Measures `ids` with `rounds` rounds in all, split over `plan.processes` runs of `exe`
@@ -115,11 +208,15 @@ pub fn measure(
         path: dir.clone(),
         source,
     })?;
+    let bin = Binary {
+        exe: exe.to_path_buf(),
+        env: Vec::new(),
+    };
     let mut outputs = Vec::new();
     let mut result = Ok(());
     for k in 0..processes {
         let out = dir.join(format!("wall.{k}.json"));
-        match run_one(exe, ids, per, plan.sample_ns, &out) {
+        match run_one(&bin, ids, per, plan.sample_ns, &out) {
             Ok(o) => outputs.push(o),
             Err(e) => {
                 result = Err(e);
@@ -129,33 +226,18 @@ pub fn measure(
     }
     let _ = std::fs::remove_dir_all(&dir);
     result?;
-    let mut failed: Vec<(String, String)> = outputs.iter().flat_map(|o| o.failed.clone()).collect();
-    failed.dedup();
-    let failed_ids: Vec<&str> = failed.iter().map(|f| f.0.as_str()).collect();
-    Ok(Measured {
-        // A scenario that failed in one process is not reported from the others.
-        results: pool(&outputs)
-            .into_iter()
-            .filter(|r| !failed_ids.contains(&r.id.as_str()))
-            .collect(),
-        skipped: outputs
-            .first()
-            .map(|o| o.skipped.clone())
-            .unwrap_or_default(),
-        rejected: outputs.iter().map(|o| o.rejected).sum(),
-        failed,
-        rounds_per_process: per,
-    })
+    Ok(side(&outputs, per))
 }
 
 fn run_one(
-    exe: &Path,
+    bin: &Binary,
     ids: &[String],
     rounds: u32,
     sample_ns: u64,
     out: &PathBuf,
 ) -> Result<ChildOutput, GateError> {
-    let mut cmd = Command::new(exe);
+    let mut cmd = Command::new(&bin.exe);
+    cmd.envs(bin.env.iter().map(|(k, v)| (k, v)));
     cmd.args(["gate", "--metric", "wall", "--child-out"])
         .arg(out)
         .arg("--child-rounds")
@@ -165,13 +247,16 @@ fn run_one(
     for id in ids {
         cmd.arg("--child-scenario").arg(id);
     }
-    let run = cmd
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| GateError::Measure(format!("cannot start a wall child process: {e}")))?;
+    let run = cmd.stdin(Stdio::null()).output().map_err(|e| {
+        GateError::Measure(format!(
+            "cannot start a wall child process of {}: {e}",
+            bin.exe.display()
+        ))
+    })?;
     if !run.status.success() {
         return Err(GateError::Measure(format!(
-            "wall child process failed ({}): {}",
+            "wall child process of {} failed ({}): {}",
+            bin.exe.display(),
             run.status,
             String::from_utf8_lossy(&run.stderr).trim()
         )));

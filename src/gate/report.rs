@@ -6,6 +6,7 @@ use serde_json::Value as Json;
 
 use super::Metric;
 use super::compare::Comparison;
+use super::controls::Controls;
 use crate::results::Run;
 
 /// Kind tag of the JSON output.
@@ -14,8 +15,14 @@ pub const GATE_KIND: &str = "sealbench-gate";
 /// Where one side's numbers came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Side {
-    /// A file path, or `measured now`.
+    /// A file path (several joined by `, `), a binary, or `measured now`.
     pub source: String,
+    /// Independent processes behind this side: one per `sealbench run` file, a gate-wall
+    /// run's fresh processes (3), icount (deterministic) counted as 3.
+    pub runs: u32,
+    /// The build profile that produced it (`measure (lto=fat, codegen-units=1)`), `?`
+    /// for files written before sealbench recorded it.
+    pub build_profile: String,
     /// Git revision of the build that produced it.
     pub git_revision: String,
     /// Host name.
@@ -40,8 +47,19 @@ impl Side {
                 .unwrap_or("?")
                 .to_string()
         };
+        let build_profile = match env.pointer("/build_profile") {
+            Some(p) => format!(
+                "{} (lto={}, codegen-units={})",
+                p.get("name").and_then(Json::as_str).unwrap_or("?"),
+                p.get("lto").and_then(Json::as_str).unwrap_or("?"),
+                p.get("codegen_units").and_then(Json::as_str).unwrap_or("?")
+            ),
+            None => "?".into(),
+        };
         Self {
             source: source.to_string(),
+            runs: 1,
+            build_profile,
             git_revision: s("/git_revision"),
             host: s("/host"),
             cpu: format!("{} ({})", s("/cpu/model"), s("/cpu/arch")),
@@ -70,7 +88,13 @@ pub struct GateReport {
     pub candidate: Side,
     /// Scenario by scenario.
     pub comparison: Comparison,
-    /// Method notes and warnings (machines, masks, determinism, timing).
+    /// What the control scenarios say about the machine on the two sides.
+    pub controls: Controls,
+    /// What a reader must know before the table (shown at the top): different profiles,
+    /// build profiles or scenario sets, suspected regressions that did not fail, the
+    /// machine state.
+    pub warnings: Vec<String>,
+    /// Method notes (machines, masks, determinism, timing).
     pub notes: Vec<String>,
 }
 
@@ -89,7 +113,9 @@ impl GateReport {
             metric,
             baseline,
             candidate,
+            controls: Controls::assess(&comparison),
             comparison,
+            warnings: Vec::new(),
             notes,
         }
     }

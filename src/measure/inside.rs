@@ -14,6 +14,7 @@ const COPY_IN: &str = "copy of the sealed input from a pool (measured alone as m
 pub fn inside_loop(s: &Scenario) -> Vec<String> {
     let v: Vec<&str> = match (s.work, s.op) {
         (Work::Memcpy, _) => vec!["copy of size bytes from a pool of buffers, round robin"],
+        (Work::Arith, _) => vec!["size dependent 64-bit multiply, xor and shift steps"],
         (Work::Aead(_), Op::Seal) => vec!["nonce counter", "encrypt + tag in place", "empty aad"],
         (Work::Aead(_), _) => vec![COPY_IN, "decrypt + tag check in place", "empty aad"],
         (Work::Mac(_), Op::Mac) => vec!["hmac over the payload"],

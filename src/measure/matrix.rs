@@ -3,6 +3,7 @@
 //! and the tests all iterate it.
 //!
 //! Sizes per layer (`sizes` = the default list or `--sizes`):
+//! - control, in every profile: `arith_1024` ([`ARITH_STEPS`]), and memcpy at every size;
 //! - every size, in every profile: memcpy, raw AEAD and HMAC, plain framing, envelope
 //!   Mac0 and Encrypt0 (the symmetric modes);
 //! - [`SizeClass::PublicKey`] — every size by default and with `--precise`; with `--quick`
@@ -20,6 +21,8 @@ use crate::envelope::{Identity, Mode};
 
 /// Payload sizes measured by default, bytes.
 pub const DEFAULT_SIZES: &[usize] = &[16, 64, 256, 1024, 1350, 4096, 8192, 16384, 65536, 1048576];
+/// Steps of the arithmetic control scenario (`arith_1024`, about a microsecond).
+pub const ARITH_STEPS: usize = 1024;
 /// Recipient counts for RSA-OAEP key transport.
 pub const OAEP_RECIPIENTS: &[u32] = &[1, 2, 4, 8, 16, 64];
 /// Messages per content key in the reuse variant of hybrid seals.
@@ -40,6 +43,8 @@ pub enum SizeClass {
     Few,
     /// 16 and 32 bytes of key.
     KeyLen,
+    /// [`ARITH_STEPS`] only, whatever the sizes.
+    Control,
 }
 
 /// What to build the matrix for.
@@ -75,6 +80,7 @@ impl MatrixSpec {
             (SizeClass::Few, true) => pick(FEW_SIZES.get(..1).unwrap_or_default()),
             (SizeClass::Few, false) => pick(FEW_SIZES),
             (SizeClass::KeyLen, _) => KEY_LENS.to_vec(),
+            (SizeClass::Control, _) => vec![ARITH_STEPS],
         }
     }
 }
@@ -121,6 +127,7 @@ pub fn matrix(spec: &MatrixSpec) -> Vec<Scenario> {
         out: Vec::new(),
     };
     b.add(None, Work::Memcpy, &[Op::Memcpy], SizeClass::All);
+    b.add(None, Work::Arith, &[Op::Arith], SizeClass::Control);
     for &be in &spec.backends {
         let be = Some(be);
         for &a in AeadId::ALL {
@@ -271,6 +278,7 @@ mod tests {
         let ids: Vec<String> = matrix(&spec(false)).iter().map(Scenario::id).collect();
         for want in [
             "memcpy_1350",
+            "arith_1024",
             "plain-seal_kid_1350",
             "env-open_encrypt_openssl_rsaoaep2048+aes128gcm_r64_reuse1_64",
             "env-seal_sign-encrypt_aws-lc_ed25519+x25519+aes128gcm_kid_r1_reuse100_1350",

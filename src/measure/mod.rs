@@ -10,6 +10,7 @@
 pub mod csv;
 pub mod engine;
 pub mod error;
+pub mod filter;
 mod inside;
 pub mod keys;
 pub mod matrix;
@@ -21,6 +22,7 @@ pub mod summary;
 pub mod timer;
 
 pub use error::MeasureError;
+pub use filter::IdFilter;
 pub use matrix::{DEFAULT_SIZES, MatrixSpec, matrix};
 pub use runner::{DEFAULT, PRECISE, Profile, QUICK, Routine};
 pub use scenario::{Layer, Op, Scenario, Work};

@@ -6,7 +6,9 @@
 //! - envelopes: `env-{op}_{mode}_{backend}_{algorithms}[_{identity}][_r{n}_reuse{m}]_{size}`,
 //!   e.g. `env-seal_encrypt0_aws-lc_aes128gcm_kid_1350`,
 //!   `env-seal_encrypt_ring_x25519+aes128gcm_r1_reuse100_64`;
-//! - plain framing: `plain-{op}_kid_{size}` (no crypto, so no backend).
+//! - plain framing: `plain-{op}_kid_{size}` (no crypto, so no backend);
+//! - control: `arith_{steps}`, a fixed arithmetic loop (with `memcpy_{size}`, the
+//!   scenarios that say whether the machine itself was slower on one side of a comparison).
 //!
 //! The family id is the id without the trailing `_{size}`: the key of a cost fit.
 
@@ -22,6 +24,8 @@ pub enum Layer {
     Envelope,
     /// The envelope's framing without protection.
     Plain,
+    /// No crypto, no library: a fixed arithmetic loop measuring the machine itself.
+    Control,
 }
 
 impl Layer {
@@ -31,6 +35,7 @@ impl Layer {
             Self::Raw => "raw",
             Self::Envelope => "envelope",
             Self::Plain => "plain",
+            Self::Control => "control",
         }
     }
 }
@@ -58,6 +63,8 @@ pub enum Op {
     Agree,
     /// Copy `size` bytes (the baseline an in-place open's input restore is measured by).
     Memcpy,
+    /// `size` dependent integer multiply-xor-shift steps (a control).
+    Arith,
 }
 
 impl Op {
@@ -74,6 +81,7 @@ impl Op {
             Self::AgreeEphemeral => "agree-ephemeral",
             Self::Agree => "agree",
             Self::Memcpy => "memcpy",
+            Self::Arith => "arith",
         }
     }
 }
@@ -129,6 +137,8 @@ pub struct EnvelopeSpec {
 pub enum Work {
     /// A plain memory copy.
     Memcpy,
+    /// A fixed arithmetic loop (control).
+    Arith,
     /// An AEAD.
     Aead(AeadId),
     /// A MAC.
@@ -164,6 +174,7 @@ impl Scenario {
         match self.work {
             Work::Envelope(e) if e.mode == Mode::Plain => Layer::Plain,
             Work::Envelope(_) => Layer::Envelope,
+            Work::Arith => Layer::Control,
             _ => Layer::Raw,
         }
     }
@@ -198,6 +209,7 @@ impl Scenario {
     pub fn algorithm(&self) -> String {
         match self.work {
             Work::Memcpy => "memcpy".into(),
+            Work::Arith => "arith".into(),
             Work::Aead(a) => a.label().into(),
             Work::Mac(m) => m.label().into(),
             Work::Signature(s) => s.label().into(),
@@ -227,6 +239,7 @@ impl Scenario {
         let op = self.op.label();
         match (self.layer(), self.envelope()) {
             (Layer::Raw, _) if self.work == Work::Memcpy => op.to_string(),
+            (Layer::Control, _) => op.to_string(),
             (Layer::Raw, _) => format!("{op}_{}_{}", self.backend_label(), self.algorithm()),
             (Layer::Plain, _) => format!("plain-{op}_kid"),
             (Layer::Envelope, Some(e)) => {
@@ -262,6 +275,12 @@ impl Scenario {
             ..*self
         }
         .id()
+    }
+
+    /// Whether this is a control scenario (`memcpy_*`, `arith_*`): no crypto, measured in
+    /// every run so a comparison can tell a slower machine from slower code.
+    pub fn is_control(&self) -> bool {
+        matches!(self.work, Work::Memcpy | Work::Arith)
     }
 
     /// What the timed loop contains, besides the loop itself.

@@ -46,6 +46,13 @@ pub fn build(scenario: &Scenario) -> Result<Built, MeasureError> {
             routine: Box::new(Memcpy::new(scenario.size)),
             overhead_bytes: None,
         }),
+        Work::Arith => Ok(Built {
+            routine: Box::new(Arith {
+                steps: scenario.size,
+                state: 0x9e37_79b9_7f4a_7c15,
+            }),
+            overhead_bytes: None,
+        }),
         _ => Ok(Built {
             routine: raw::build(scenario)?,
             overhead_bytes: None,
@@ -96,6 +103,30 @@ impl Routine for Memcpy {
             work.copy_from_slice(src);
             black_box(&mut *work);
             *next = (*next + 1) % pool.len();
+            Ok(())
+        })
+    }
+}
+
+/// The arithmetic control: `steps` dependent 64-bit multiply, xor and shift steps per
+/// operation (a chain the CPU cannot overlap, so its time follows the core's clock and
+/// scheduling only: no memory, no library, nothing a code change elsewhere can move).
+struct Arith {
+    steps: usize,
+    state: u64,
+}
+
+impl Routine for Arith {
+    fn run(&mut self, timer: &dyn Timer, iters: u64) -> Result<Elapsed, MeasureError> {
+        let Self { steps, state } = self;
+        let steps = black_box(*steps);
+        timed(timer, iters, || {
+            let mut x = *state;
+            for _ in 0..steps {
+                // ref: splitmix64's finaliser constants (Steele, Lea, Flood 2014).
+                x = (x ^ (x >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            }
+            *state = black_box(x);
             Ok(())
         })
     }
