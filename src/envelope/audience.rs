@@ -102,7 +102,7 @@ pub(crate) fn parse_aud<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], EnvelopeErro
     }
     r.input()
         .get(start..r.pos())
-        .ok_or_else(|| EnvelopeError::WrongStructure("aud"))
+        .ok_or(EnvelopeError::WrongStructure("aud"))
 }
 
 /// Checks an `aud` or `iss` name's length.
@@ -219,7 +219,10 @@ mod tests {
             .encode()
             .unwrap();
         assert!(!own.addressed_by(&other).unwrap());
-        assert!(own.addressed_by(&Audience::Kids(vec![b"c1".to_vec()]).encode().unwrap()).unwrap());
+        assert!(
+            own.addressed_by(&Audience::Kids(vec![b"c1".to_vec()]).encode().unwrap())
+                .unwrap()
+        );
         assert!(own.is_self(b"kid:c1"));
         assert!(!own.is_self(b"kid:scheduler"));
     }

@@ -139,6 +139,13 @@ impl<'a> Protected<'a> {
 
     /// Parses a protected header strictly.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, EnvelopeError> {
+        Self::parse_with_layout(bytes).map(|(p, _)| p)
+    }
+
+    /// Parses a protected header strictly, and says where its `iat` and `cti` values lie
+    /// (for [`super::template::Templates`]).
+    pub fn parse_with_layout(bytes: &'a [u8]) -> Result<(Self, Layout), EnvelopeError> {
+        let mut layout = Layout::default();
         let mut r = Reader::new(bytes);
         let pairs = r.map()?;
         let mut out = Protected {
@@ -169,7 +176,7 @@ impl<'a> Protected<'a> {
                 }
                 HDR_KID => set_sender(&mut out.sender, SenderId::Kid(r.bstr()?))?,
                 HDR_CWT_CLAIMS => {
-                    parse_claims(&mut r, &mut out)?;
+                    parse_claims(&mut r, &mut out, &mut layout)?;
                     claims = true;
                 }
                 HDR_X5CHAIN => set_sender(&mut out.sender, SenderId::X5chain(r.bstr()?))?,
@@ -215,8 +222,18 @@ impl<'a> Protected<'a> {
         {
             return Err(EnvelopeError::BadHeader("kid longer than 64 bytes"));
         }
-        Ok(out)
+        Ok((out, layout))
     }
+}
+
+/// Where the per-message values of a protected header lie: the `iat` item (head and
+/// value) and the `cti` bytes. Everything else is the same in every message of a sealer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// The encoded `iat` (head byte and value bytes).
+    pub iat: std::ops::Range<usize>,
+    /// The 12 `cti` bytes.
+    pub cti: std::ops::Range<usize>,
 }
 
 fn set_sender<'a>(slot: &mut Option<SenderId<'a>>, id: SenderId<'a>) -> Result<(), EnvelopeError> {
@@ -245,7 +262,11 @@ pub(crate) fn check_order(prev: &mut Option<u128>, label: i64) -> Result<(), Env
 }
 
 /// Parses the CWT claims `{ ? 1: iss, ? 3: aud, 6: iat, 7: cti }` into `out`.
-fn parse_claims<'a>(r: &mut Reader<'a>, out: &mut Protected<'a>) -> Result<(), EnvelopeError> {
+fn parse_claims<'a>(
+    r: &mut Reader<'a>,
+    out: &mut Protected<'a>,
+    layout: &mut Layout,
+) -> Result<(), EnvelopeError> {
     const SHAPE: &str = "CWT claims must be { ? 1: iss, ? 3: aud, 6: iat, 7: cti }";
     let pairs = r.map()?;
     if !(2..=4).contains(&pairs) {
@@ -264,13 +285,20 @@ fn parse_claims<'a>(r: &mut Reader<'a>, out: &mut Protected<'a>) -> Result<(), E
             }
             CWT_AUD => out.aud = Some(super::audience::parse_aud(r)?),
             CWT_IAT => {
+                let at = r.pos();
                 out.iat = r
                     .uint()
                     .map_err(|_| EnvelopeError::BadHeader("iat must be an unsigned integer"))?;
+                layout.iat = at..r.pos();
                 iat = true;
             }
             CWT_CTI => {
-                let v = r.bstr()?;
+                let range = r.bstr_range()?;
+                layout.cti = range.clone();
+                let v = r
+                    .input()
+                    .get(range)
+                    .ok_or(EnvelopeError::BadHeader("cti"))?;
                 if v.len() != super::replay::CTI_LEN {
                     return Err(EnvelopeError::BadHeader("cti must be 12 bytes"));
                 }

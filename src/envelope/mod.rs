@@ -19,6 +19,7 @@ pub mod recipient;
 pub mod replay;
 pub mod seal;
 pub mod structure;
+pub mod template;
 pub mod vectors;
 
 pub use clock::{Clock, ManualClock, SystemClock};

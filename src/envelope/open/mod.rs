@@ -23,6 +23,7 @@ use super::iana::{TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
 use super::keys::{ANONYMOUS_ROLE, TrustStore};
 use super::mode::Mode;
 use super::replay::{ReplayConfig, ReplayGuard};
+use super::template::Templates;
 use crate::backend::Backend;
 
 use keyring::Keyring;
@@ -100,6 +101,8 @@ pub struct Opener {
     clock: Arc<dyn Clock>,
     replay: ReplayGuard,
     backend: &'static Backend,
+    /// Recently seen protected-header shapes (the template fast path).
+    templates: Templates,
     scratch: Vec<u8>,
     /// Enc_structure buffer, reused (the protected header of an encrypted message is short).
     aad: Vec<u8>,
@@ -135,6 +138,7 @@ impl Opener {
             clock,
             replay,
             backend,
+            templates: Templates::default(),
             scratch: Vec::new(),
             aad: vec![0u8; 512],
         })

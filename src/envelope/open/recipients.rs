@@ -39,19 +39,19 @@ impl Opener {
             }
         }
         r.finish()?;
-        let (rec, index) = mine.ok_or_else(|| EnvelopeError::UnknownKey)?;
+        let (rec, index) = mine.ok_or(EnvelopeError::UnknownKey)?;
         let entry = self.keys.get(index)?;
         let mut cek = Zeroizing::new([0u8; 32]);
         let cek = cek
             .get_mut(..content.key_len())
-            .ok_or_else(|| EnvelopeError::WrongAlgorithm)?;
+            .ok_or(EnvelopeError::WrongAlgorithm)?;
         match (&entry.key, rec.alg) {
             (Prepared::Decrypt(key), iana::ALG_RSAES_OAEP_SHA256)
                 if entry.alg == KeyAlg::RsaOaep256 =>
             {
                 let mut out = Zeroizing::new([0u8; 512]);
                 let len = key.decrypt(rec.ciphertext, &[], out.as_mut_slice())?;
-                let got = out.get(..len).ok_or_else(|| EnvelopeError::Authentication)?;
+                let got = out.get(..len).ok_or(EnvelopeError::Authentication)?;
                 if got.len() != cek.len() {
                     return Err(EnvelopeError::Authentication);
                 }
@@ -60,13 +60,13 @@ impl Opener {
             (Prepared::Agree(id, key), iana::ALG_ECDH_ES_HKDF_256) if n == 1 => {
                 let (eph_id, public) = rec
                     .ephemeral_public()
-                    .ok_or_else(|| EnvelopeError::Missing("ephemeral key"))?;
+                    .ok_or(EnvelopeError::Missing("ephemeral key"))?;
                 if eph_id != *id {
                     return Err(EnvelopeError::WrongAlgorithm);
                 }
                 let mut z = Zeroizing::new([0u8; 32]);
                 let zn = key.agree(public, z.as_mut_slice())?;
-                let z = z.get(..zn).ok_or_else(|| EnvelopeError::Authentication)?;
+                let z = z.get(..zn).ok_or(EnvelopeError::Authentication)?;
                 let kdf = (self.backend.kdf)(KdfId::HkdfSha256)?;
                 recipient::derive_direct_cek(kdf, z, content, cek)?;
             }
