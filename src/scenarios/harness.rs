@@ -150,6 +150,22 @@ impl Net {
         self.send_at(self.clock.clone(), config, method, payload)
     }
 
+    /// Like [`Net::send`], naming the sending node (`iss`), as a deployment whose messages
+    /// carry a sender id does (MCollective's `senderid`).
+    pub fn send_from(
+        &self,
+        node: &str,
+        config: &SealConfig<'_>,
+        method: &str,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, EnvelopeError> {
+        let mut sealer = Sealer::new(self.backend, config, self.clock.clone(), None)?
+            .with_issuer(node.as_bytes())?;
+        let mut msg = MessageBuf::new();
+        sealer.seal_payload(payload, method, &mut msg)?;
+        Ok(msg.wire().to_vec())
+    }
+
     /// Like [`Net::send`], but issued one second more than the window ago.
     pub fn send_stale(
         &self,

@@ -15,6 +15,7 @@ use crate::backend::{
     Backend, Error as BackendError, KeyAgreementId, KeyTransportId, SignatureId, Unsupported,
 };
 use crate::envelope::fixtures::{generate, public_only};
+use crate::envelope::keys::NodeId;
 use crate::envelope::{
     EnvelopeError, Identity, KeyAlg, KeyEntry, Mode, Opener, Policy, TrustStore,
 };
@@ -169,7 +170,10 @@ impl World {
             policy: Policy::default()
                 .allow("client", &["*"])
                 .allow("server", &[REGISTRATION, REPLY]),
-            node: None,
+            node: Some(NodeId {
+                kid: format!("server-{}", i + 1).into_bytes(),
+                role: "server".into(),
+            }),
         };
         self.net.node(&store, self.learned.then_some("client"))
     }
@@ -217,24 +221,41 @@ pub fn run(
     let req_text = b"request from alice: puppet runonce --tags db_passwords";
     let request = net.send(&sign1(&w.alice.sig), REQUEST, req_text)?;
     let reply_text = b"reply from server-1 to alice: db password hunter2";
-    let reply = net.send(&sign_encrypt(&s1.sig, id, &[&alice_enc]), REPLY, reply_text)?;
+    let reply = net.send_from(
+        "server-1",
+        &sign_encrypt(&s1.sig, id, &[&alice_enc]),
+        REPLY,
+        reply_text,
+    )?;
     let reg_text = b"registration from server-2: facts and classes";
-    let registration = net.send(&sign1(&s2.sig), REGISTRATION, reg_text)?;
+    let registration = net.send_from("server-2", &sign1(&s2.sig), REGISTRATION, reg_text)?;
     let ack_text = b"reply from server-1 to server-3: registration token 5f2c";
-    let ack = net.send(&sign_encrypt(&s1.sig, id, &[&s3_enc]), REPLY, ack_text)?;
+    let ack = net.send_from(
+        "server-1",
+        &sign_encrypt(&s1.sig, id, &[&s3_enc]),
+        REPLY,
+        ack_text,
+    )?;
 
     let as_alice = claiming(&w.alice.sig, &w.mallory);
     let forged_request = net.send(&sign1(&as_alice), REQUEST, b"request as alice")?;
     let mallory_request = net.send(&sign1(&w.mallory), REQUEST, b"request from mallory")?;
-    let server_request = net.send(&sign1(&s2.sig), REQUEST, b"request from server-2")?;
+    let server_request = net.send_from(
+        "server-2",
+        &sign1(&s2.sig),
+        REQUEST,
+        b"request from server-2",
+    )?;
     let as_s1 = claiming(&s1.sig, &s2.sig);
-    let forged_reply = net.send(
+    let forged_reply = net.send_from(
+        "server-1",
         &sign_encrypt(&as_s1, id, &[&alice_enc]),
         REPLY,
         b"reply as server-1",
     )?;
     let as_s3 = claiming(&s3.sig, &s2.sig);
-    let forged_registration = net.send(
+    let forged_registration = net.send_from(
+        "server-3",
         &sign1(&as_s3),
         REGISTRATION,
         b"registration as server-3: decommissioned",

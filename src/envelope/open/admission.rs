@@ -42,9 +42,16 @@ impl Opener {
             Who::Key(i) | Who::Plain(i) => Some(self.keys.get(i)?),
             Who::Anonymous => None,
         };
-        if p.iss.is_some_and(|iss| self.own.is_self(iss))
-            || (matches!(who, Who::Key(_)) && entry.is_some_and(|e| e.own))
-        {
+        // `iss` decides when present. Without it, a signature under one of our own private
+        // keys can only be our own message coming back. (With it, such a signature comes
+        // from another holder of a shared key pair — MCollective's shared-key mode — whose
+        // weakness the deployment chose; refusing it would break that deployment's own
+        // traffic without stopping the holder, who can name any other issuer.)
+        let reflected = match p.iss {
+            Some(iss) => self.own.is_self(iss),
+            None => matches!(who, Who::Key(_)) && entry.is_some_and(|e| e.own),
+        };
+        if reflected {
             return Err(EnvelopeError::Reflected);
         }
         match p.aud {
