@@ -26,7 +26,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use sealbench::backend::{ALL_BACKENDS, AeadId, Backend};
+use sealbench::backend::{ALL_BACKENDS, AeadId, Backend, KeyAgreementId};
 use sealbench::conformance::Outcome;
 use sealbench::envelope::cbor::{
     MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_NINT, MAJOR_TAG, MAJOR_TSTR, MAJOR_UINT, Reader,
@@ -46,7 +46,7 @@ use sealbench::envelope::{
 // ---------------------------------------------------------------------------------------
 // Vectors, openers, support
 
-/// The committed golden vectors (31), loaded once.
+/// The committed golden vectors (33), loaded once.
 fn golden() -> &'static [Vector] {
     static GOLDEN: OnceLock<Vec<Vector>> = OnceLock::new();
     GOLDEN.get_or_init(|| {
@@ -56,7 +56,7 @@ fn golden() -> &'static [Vector] {
             .into_iter()
             .filter(|v| v.class == Class::Golden)
             .collect();
-        assert_eq!(golden.len(), 31, "golden vector count changed");
+        assert_eq!(golden.len(), 33, "golden vector count changed");
         golden
     })
 }
@@ -659,7 +659,13 @@ fn a128gcm_sealer(backend: &'static Backend) -> Sealer {
         cek_reuse: 1,
     };
     let clock = Arc::new(ManualClock::new(spec.time_s));
-    Sealer::new(backend, &config, clock, None).unwrap()
+    // Addressed as the vector's message is, so its receiver accepts these messages.
+    let sealer = Sealer::new(backend, &config, clock, None).unwrap();
+    sealer
+        .with_audience(spec.audience.as_ref().unwrap())
+        .unwrap()
+        .with_issuer(spec.issuer.as_deref().unwrap())
+        .unwrap()
 }
 
 /// The first backend that seals Encrypt0 A128GCM.
@@ -816,4 +822,111 @@ fn iv_of_another_length_is_bad_header_and_a_short_tag_is_rejected() {
     println!("  ({runs} vector × backend runs: IVs of 0, 8, 11, 13, 16 bytes; a 12-byte tag)");
     assert_eq!(tally.kinds.get("bad-header"), Some(&(5 * runs)));
     assert_eq!(tally.kinds.get("authentication"), Some(&runs));
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Ephemeral keys of ECDH-ES recipients
+
+/// A committed negative vector by name.
+fn negative_vector(name: &str) -> Vector {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/envelope");
+    load_dir(&dir)
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == name)
+        .unwrap()
+}
+
+/// The ephemeral public key of a COSE_Encrypt's only recipient, raw (X25519: 32 bytes,
+/// P-256: the 65-byte uncompressed point), and where `x` lies in the message.
+fn ephemeral(msg: &[u8]) -> (Vec<u8>, Range<usize>) {
+    let mut r = Reader::new(msg);
+    assert_eq!(r.tag().unwrap(), TAG_ENCRYPT);
+    assert_eq!(r.array().unwrap(), 4);
+    r.bstr().unwrap();
+    skip(&mut r);
+    r.bstr().unwrap();
+    assert_eq!(r.array().unwrap(), 1);
+    assert_eq!(r.array().unwrap(), 3);
+    r.bstr().unwrap();
+    let (mut x, mut y) = (0..0, None);
+    for _ in 0..r.map().unwrap() {
+        match r.label().unwrap() {
+            HDR_KID => drop(r.bstr().unwrap()),
+            HDR_EPHEMERAL_KEY => {
+                for _ in 0..r.map().unwrap() {
+                    match r.label().unwrap() {
+                        -2 => x = r.bstr_range().unwrap(),
+                        -3 => y = Some(r.bstr_range().unwrap()),
+                        _ => drop(r.int().unwrap()),
+                    }
+                }
+            }
+            other => panic!("unexpected recipient header {other}"),
+        }
+    }
+    let raw = match y {
+        Some(y) => [&[4u8][..], &msg[x.clone()], &msg[y]].concat(),
+        None => msg[x.clone()].to_vec(),
+    };
+    (raw, x)
+}
+
+/// `negative-off-curve-p256-ephemeral` is refused by the key agreement itself on every
+/// backend with P-256 ECDH (an invalid-curve point must never reach the scalar
+/// multiplication), not only by the AEAD after a wrong shared secret; the same point with
+/// the bit restored agrees.
+#[test]
+fn an_off_curve_p256_point_is_refused_by_every_key_agreement() {
+    let v = negative_vector("negative-off-curve-p256-ephemeral");
+    let (point, _) = ephemeral(&v.message);
+    assert_eq!(point.len(), 65);
+    let mut on_curve = point.clone();
+    on_curve[64] ^= 0x01;
+    let mut ran = 0;
+    for &b in ALL_BACKENDS {
+        let Ok(ka) = (b.key_agreement)(KeyAgreementId::EcdhP256) else {
+            continue;
+        };
+        // A fresh key for each agreement (ring's ephemeral keys are single-use).
+        let mut z = [0u8; 32];
+        assert!(
+            ka.generate().unwrap().agree(&point, &mut z).is_err(),
+            "{}: agreed with an off-curve point",
+            b.name
+        );
+        ka.generate()
+            .unwrap()
+            .agree(&on_curve, &mut z)
+            .unwrap_or_else(|e| panic!("{}: the honest point: {e}", b.name));
+        ran += 1;
+    }
+    assert!(ran > 0);
+    println!("off-curve P-256 point refused by {ran} backends' key agreement");
+}
+
+/// `negative-x25519-ephemeral-top-bit` differs from an honest message only in bit 255 of
+/// the ephemeral key: with the bit cleared it opens (RFC 7748 §5 masking would make both
+/// the same key), so the refusal (`bad-header`) is the profile's stricter rule alone.
+#[test]
+fn the_x25519_top_bit_vector_opens_with_the_bit_cleared() {
+    let v = negative_vector("negative-x25519-ephemeral-top-bit");
+    assert_eq!(v.expect, Expected::Error("bad-header".into()));
+    let (key, x) = ephemeral(&v.message);
+    assert_eq!(key.len(), 32);
+    assert_eq!(key[31] & 0x80, 0x80);
+    let mut ran = 0;
+    for &b in ALL_BACKENDS {
+        let mut wire = v.message.clone();
+        wire[x.end - 1] &= 0x7f;
+        let mut o = opener(&v, b, false);
+        match o.open(&mut wire) {
+            Ok(opened) => assert_eq!(opened.payload, v.payload.as_slice()),
+            // ring cannot import the receiver's X25519 private key.
+            Err(EnvelopeError::Unsupported(_)) => continue,
+            Err(e) => panic!("{}: bit cleared: {} ({e})", b.name, e.kind()),
+        }
+        ran += 1;
+    }
+    assert!(ran > 0);
 }

@@ -14,9 +14,12 @@ use std::process::Command;
 
 use sealbench::backend::ALL_BACKENDS;
 use sealbench::conformance::Outcome;
+use sealbench::envelope::audience::Audience;
+use sealbench::envelope::cbor::{MAJOR_ARRAY, MAJOR_TAG, Reader};
+use sealbench::envelope::header::Protected;
 use sealbench::envelope::vectors::{
-    CheckReport, Class, DEFAULT_SEED, Expected, Vector, VectorError, check_vector, check_vectors,
-    generate_dir, load_dir, parse_vector,
+    CheckReport, Class, DEFAULT_SEED, Expected, KNOWN_ERROR_KINDS, Vector, VectorError,
+    check_vector, check_vectors, generate_dir, load_dir, parse_vector,
 };
 
 fn committed() -> PathBuf {
@@ -67,7 +70,7 @@ fn committed_vectors_check_clean_on_every_backend() {
     let golden = vectors.iter().filter(|v| v.class == Class::Golden).count();
     assert_eq!(
         (golden, vectors.len() - golden),
-        (31, 34),
+        (33, 52),
         "vector counts changed"
     );
     assert_clean(&check_vectors(&vectors, ALL_BACKENDS), files.len());
@@ -201,8 +204,43 @@ fn malformed_files_name_the_field() {
         ),
         (
             "schema_version",
-            Box::new(|v| v["schema_version"] = 2.into()),
+            Box::new(|v| v["schema_version"] = 1.into()),
         ),
+        (
+            "receiver.node.role",
+            Box::new(|v| {
+                v["receiver"]["node"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("role");
+            }),
+        ),
+        (
+            "receiver.node.kid",
+            Box::new(|v| v["receiver"]["node"]["kid_hex"] = "00".into()),
+        ),
+        (
+            "receiver.options.max_size",
+            Box::new(|v| v["receiver"]["options"]["max_size"] = (-1).into()),
+        ),
+        (
+            "receiver.options.accept_no_audience",
+            Box::new(|v| {
+                v["receiver"]["options"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("accept_no_audience");
+            }),
+        ),
+        (
+            "seal.audience.kids",
+            Box::new(|v| v["seal"]["audience"]["role"] = "compute".into()),
+        ),
+        (
+            "seal.audience.kids",
+            Box::new(|v| v["seal"]["audience"]["kids"] = serde_json::json!([])),
+        ),
+        ("seal.issuer", Box::new(|v| v["seal"]["issuer"] = 1.into())),
         ("name", Box::new(|v| v["name"] = "other".into())),
         (
             "seal",
@@ -262,4 +300,174 @@ fn the_command_exits_0_1_and_2() {
         "{text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Kinds no vector can expect from an opener, and why: the rest must each appear in at
+/// least one committed vector.
+const NOT_FROM_A_MESSAGE: &[(&str, &str)] = &[
+    (
+        "replay-store",
+        "an I/O failure of the replay database (tests/replay.rs)",
+    ),
+    (
+        "key-exhausted",
+        "a sealer's limit, not an opener's (tests/negative.rs)",
+    ),
+    (
+        "unsupported",
+        "a backend's gap: a vector reports it as unsupported, never expects it",
+    ),
+    (
+        "key",
+        "a trust-store key the backend cannot import, before any message",
+    ),
+    (
+        "config",
+        "an inconsistent sealer or opener configuration, before any message",
+    ),
+];
+
+#[test]
+fn every_kind_an_opener_returns_has_a_vector() {
+    let vectors = load_dir(&committed()).unwrap();
+    for (kind, _) in NOT_FROM_A_MESSAGE {
+        assert!(KNOWN_ERROR_KINDS.contains(kind), "{kind}");
+    }
+    let missing: Vec<&str> = KNOWN_ERROR_KINDS
+        .iter()
+        .copied()
+        .filter(|k| NOT_FROM_A_MESSAGE.iter().all(|(n, _)| n != k))
+        .filter(|k| {
+            !vectors
+                .iter()
+                .any(|v| v.expect == Expected::Error(k.to_string()))
+        })
+        .collect();
+    assert!(missing.is_empty(), "kinds without a vector: {missing:?}");
+    for kind in [
+        "wrong-audience",
+        "reflected",
+        "too-large",
+        "unknown-header",
+        "header-order",
+    ] {
+        assert!(
+            vectors
+                .iter()
+                .any(|v| v.expect == Expected::Error(kind.into())),
+            "{kind}"
+        );
+    }
+}
+
+/// The outermost protected header of a message (plain, Mac0, Sign1, Encrypt0, Encrypt).
+fn outer_protected(msg: &[u8]) -> Protected<'_> {
+    let mut r = Reader::new(msg);
+    if r.peek_major().unwrap() == MAJOR_TAG {
+        r.tag().unwrap();
+    }
+    r.array().unwrap();
+    Protected::parse(r.bstr().unwrap()).unwrap()
+}
+
+/// The names of an encoded `aud` value.
+fn aud_names(aud: &[u8]) -> Vec<String> {
+    let mut r = Reader::new(aud);
+    if r.peek_major().unwrap() == MAJOR_ARRAY {
+        (0..r.array().unwrap())
+            .map(|_| r.tstr().unwrap().to_string())
+            .collect()
+    } else {
+        vec![r.tstr().unwrap().to_string()]
+    }
+}
+
+/// Every golden message names its issuer (`kid:scheduler-1`) and is addressed to its
+/// receiver node (`kid:compute-1`, or its role), except the one golden without an audience,
+/// whose receiver opts in to that; its message is also the negative vector that a
+/// receiver with the default options refuses.
+#[test]
+fn golden_messages_are_addressed_to_their_receiver_and_name_their_issuer() {
+    let vectors = load_dir(&committed()).unwrap();
+    let mut no_audience = Vec::new();
+    for v in vectors.iter().filter(|v| v.class == Class::Golden) {
+        let p = outer_protected(&v.message);
+        assert_eq!(p.iss, Some(&b"kid:scheduler-1"[..]), "{}", v.name);
+        let node = v.receiver.store.node.as_ref().unwrap();
+        assert_eq!(
+            (node.kid.as_slice(), node.role.as_str()),
+            (&b"compute-1"[..], "compute")
+        );
+        let Some(aud) = p.aud else {
+            assert!(v.receiver.options.accept_no_audience, "{}", v.name);
+            no_audience.push(v);
+            continue;
+        };
+        assert!(!v.receiver.options.accept_no_audience, "{}", v.name);
+        let names = aud_names(aud);
+        assert!(
+            names
+                .iter()
+                .any(|n| n == "kid:compute-1" || n == "role:compute"),
+            "{}: {names:?}",
+            v.name
+        );
+        let spec = v.seal.as_ref().unwrap();
+        match &spec.audience {
+            Some(Audience::Role(r)) => assert_eq!(names, [format!("role:{r}")]),
+            Some(Audience::Kids(kids)) => assert_eq!(names.len(), kids.len()),
+            // Hybrid modes default to the recipients' kids.
+            None => assert_eq!(names.len(), spec.recipients.len(), "{}", v.name),
+        }
+    }
+    assert_eq!(no_audience.len(), 1);
+    let golden = no_audience[0];
+    let twin = vectors
+        .iter()
+        .find(|v| v.name == "negative-no-audience-mac0")
+        .unwrap();
+    assert_eq!(twin.message, golden.message);
+    assert_eq!(twin.expect, Expected::Error("wrong-audience".into()));
+    assert!(!twin.receiver.options.accept_no_audience);
+    // Apart from that one option, the two receivers are the same.
+    assert_eq!(twin.receiver.time_s, golden.receiver.time_s);
+    assert_eq!(twin.receiver.store.node, golden.receiver.store.node);
+    let kids = |v: &Vector| -> Vec<Vec<u8>> {
+        v.receiver
+            .store
+            .entries
+            .iter()
+            .map(|e| e.kid.clone())
+            .collect()
+    };
+    assert_eq!(kids(twin), kids(golden));
+}
+
+/// The new refusals are decided after authentication (`wrong-audience`, `reflected`
+/// come from admission, which only authenticated messages reach): flipping one bit of
+/// such a vector's MAC tag, signature or AEAD tag turns its kind into `authentication`.
+#[test]
+fn audience_and_reflection_vectors_authenticate() {
+    let vectors = load_dir(&committed()).unwrap();
+    let mut n = 0;
+    for v in &vectors {
+        if !matches!(&v.expect, Expected::Error(k) if k == "wrong-audience" || k == "reflected") {
+            continue;
+        }
+        let mut forged = v.clone();
+        let last = forged.message.len() - 1;
+        forged.message[last] ^= 0x01;
+        forged.expect = Expected::Error("authentication".into());
+        for &b in ALL_BACKENDS {
+            let outcome = check_vector(&forged, b);
+            assert!(
+                !matches!(outcome, Outcome::Failed { .. }),
+                "{} on {}: {outcome:?}",
+                v.name,
+                b.name
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, 7);
 }

@@ -1,5 +1,6 @@
-//! Opening arbitrary bytes with fixed trust stores (those of committed golden vectors:
-//! MAC, AEAD, signature, hybrid and nested modes, key learning on for the SPKI vector).
+//! Opening arbitrary bytes with fixed trust stores (those of committed vectors: MAC,
+//! AEAD, signature, P-256 and X25519 hybrid and nested modes, key learning on for the SPKI
+//! vector, a node holding its own signing key, one accepting messages without audience).
 //! Must never panic; a mutated message must never open to a payload the sender did not seal.
 #![no_main]
 
@@ -23,6 +24,9 @@ const VECTORS: &[(&str, &str)] = &[
     vector!("golden-sign1-eddsa-spki"),
     vector!("golden-encrypt-ecdh-es-x25519-a128gcm"),
     vector!("golden-sign-encrypt-eddsa-ecdh-es-x25519"),
+    vector!("golden-encrypt-ecdh-es-p256-a128gcm"),
+    vector!("golden-mac0-hmac256-no-audience-accepted"),
+    vector!("negative-reflected-own-key-sign1-eddsa"),
 ];
 
 fn openers() -> &'static Mutex<Vec<Opener>> {

@@ -174,7 +174,9 @@ fn open_outcome(v: &Vector, backend: &'static Backend) -> Outcome {
     }
 }
 
-fn reseal_outcome(v: &Vector, spec: &SealSpec, backend: &Backend) -> Outcome {
+/// The sealer `spec` describes, on `backend` (the vector generator and the re-seal check
+/// build it the same way).
+pub(super) fn sealer(backend: &Backend, spec: &SealSpec) -> Result<Sealer, EnvelopeError> {
     let recipients: Vec<&KeyEntry> = spec.recipients.iter().collect();
     let config = SealConfig {
         mode: spec.mode,
@@ -185,11 +187,31 @@ fn reseal_outcome(v: &Vector, spec: &SealSpec, backend: &Backend) -> Outcome {
         cek_reuse: 1,
     };
     let clock = Arc::new(ManualClock::new(spec.time_s));
-    let sealed = Sealer::new(backend, &config, clock, Some(spec.seed)).and_then(|mut s| {
-        let mut msg = MessageBuf::new();
-        s.seal_payload(&v.payload, &v.method, &mut msg)?;
-        Ok(msg.wire().to_vec())
-    });
+    let mut sealer = Sealer::new(backend, &config, clock, Some(spec.seed))?;
+    if let Some(audience) = &spec.audience {
+        sealer = sealer.with_audience(audience)?;
+    }
+    if let Some(issuer) = &spec.issuer {
+        sealer = sealer.with_issuer(issuer)?;
+    }
+    Ok(sealer)
+}
+
+/// Seals `payload` as `method` per `spec` on `backend`; returns the message.
+pub(super) fn seal_with(
+    backend: &Backend,
+    spec: &SealSpec,
+    payload: &[u8],
+    method: &str,
+) -> Result<Vec<u8>, EnvelopeError> {
+    let mut s = sealer(backend, spec)?;
+    let mut msg = MessageBuf::new();
+    s.seal_payload(payload, method, &mut msg)?;
+    Ok(msg.wire().to_vec())
+}
+
+fn reseal_outcome(v: &Vector, spec: &SealSpec, backend: &Backend) -> Outcome {
+    let sealed = seal_with(backend, spec, &v.payload, &v.method);
     match sealed {
         Ok(bytes) if bytes == v.message => Outcome::Passed,
         Ok(bytes) => {

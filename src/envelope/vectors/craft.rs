@@ -1,14 +1,19 @@
 //! Byte surgery for negative vectors: where the parts of a sealed message lie, bit flips,
-//! and hand-built COSE_Mac0 messages with a correct tag over a non-conforming header.
+//! hand-built protected headers (field by field, in any order) and COSE_Mac0 messages with
+//! a correct tag over them.
 
 use std::ops::Range;
 
 use super::error::VectorError;
+use super::generate::{ISSUER, NODE};
 use crate::backend::{ALL_BACKENDS, MacId};
-use crate::envelope::cbor::{MAJOR_ARRAY, MAJOR_MAP, MAJOR_TAG, MAJOR_UINT, Reader, Writer};
+use crate::envelope::audience::kid_name;
+use crate::envelope::cbor::{
+    MAJOR_ARRAY, MAJOR_MAP, MAJOR_TAG, MAJOR_UINT, Overflow, Reader, Writer,
+};
 use crate::envelope::iana::{
-    CWT_CTI, CWT_IAT, HDR_ALG, HDR_CRIT, HDR_CWT_CLAIMS, HDR_EPHEMERAL_KEY, HDR_IV, HDR_KID,
-    HDR_RPC_METHOD, KEY_CRV, KEY_KTY, KEY_X, TAG_ENCRYPT, TAG_MAC0,
+    CWT_AUD, CWT_CTI, CWT_IAT, CWT_ISS, HDR_ALG, HDR_CWT_CLAIMS, HDR_EPHEMERAL_KEY, HDR_IV,
+    HDR_KID, HDR_RPC_METHOD, KEY_CRV, KEY_KTY, KEY_X, TAG_ENCRYPT, TAG_MAC0,
 };
 use crate::envelope::keys::{KeyEntry, KeyMaterial};
 use crate::envelope::structure::{CTX_MAC0, to_be_authenticated_prefix};
@@ -120,40 +125,62 @@ pub(super) fn last_byte_of(
         .ok_or_else(|| VectorError::generate(name, "method not found in the header"))
 }
 
-/// A protected header with the profile's fields and, optionally, `alg` and a `crit`
-/// header that marks the RPC method label critical.
-pub(super) fn protected(
-    alg: Option<i64>,
-    crit: bool,
-    kid: &[u8],
-    iat: u64,
-    method: &str,
-) -> Vec<u8> {
-    let cti = [0xc7, 0xa1, 0x0e, 0x55, 0, 0, 0, 0, 0, 0, 0, 1];
-    let mut buf = vec![0u8; 64 + kid.len() + method.len()];
+/// One protected-header entry: its label and its encoded value.
+pub(super) type Field = (i64, Vec<u8>);
+
+/// A CBOR item written by `f` (at most 512 bytes).
+pub(super) fn item(f: impl FnOnce(&mut Writer<'_>) -> Result<(), Overflow>) -> Vec<u8> {
+    let mut buf = vec![0u8; 512];
     let mut w = Writer::new(&mut buf);
-    let pairs = 3 + u64::from(alg.is_some()) + u64::from(crit);
-    let written = (|| {
-        w.head(MAJOR_MAP, pairs)?;
-        if let Some(a) = alg {
-            w.int(HDR_ALG)?;
-            w.int(a)?;
-        }
-        if crit {
-            w.int(HDR_CRIT)?;
-            w.head(MAJOR_ARRAY, 1)?;
-            w.int(HDR_RPC_METHOD)?;
-        }
-        w.int(HDR_KID)?;
-        w.bstr(kid)?;
-        w.int(HDR_CWT_CLAIMS)?;
-        w.head(MAJOR_MAP, 2)?;
+    let n = if f(&mut w).is_ok() { w.len() } else { 0 };
+    buf.truncate(n);
+    buf
+}
+
+/// The `cti` of hand-built messages: stream prefix `c7a10e55`, counter 1.
+pub(super) const CRAFTED_CTI: [u8; 12] = [0xc7, 0xa1, 0x0e, 0x55, 0, 0, 0, 0, 0, 0, 0, 1];
+
+/// The CWT claims `{1: iss, 3: aud, 6: iat, 7: cti}` of a message from `iss` to `aud`
+/// (kids), issued at `iat`, with [`CRAFTED_CTI`].
+pub(super) fn claims(iss: &str, aud: &str, iat: u64) -> Vec<u8> {
+    item(|w| {
+        w.head(MAJOR_MAP, 4)?;
+        w.int(CWT_ISS)?;
+        w.tstr(&kid_name(iss.as_bytes()))?;
+        w.int(CWT_AUD)?;
+        w.tstr(&kid_name(aud.as_bytes()))?;
         w.int(CWT_IAT)?;
         w.head(MAJOR_UINT, iat)?;
         w.int(CWT_CTI)?;
-        w.bstr(&cti)?;
-        w.int(HDR_RPC_METHOD)?;
-        w.tstr(method)
+        w.bstr(&CRAFTED_CTI)
+    })
+}
+
+/// The fields of a well-formed protected header, in the profile's order: `alg` (if
+/// given), `kid`, CWT claims from [`ISSUER`] to [`NODE`] at `iat`, the RPC method.
+pub(super) fn fields(alg: Option<i64>, kid: &[u8], iat: u64, method: &str) -> Vec<Field> {
+    let mut out = Vec::new();
+    if let Some(a) = alg {
+        out.push((HDR_ALG, item(|w| w.int(a))));
+    }
+    out.push((HDR_KID, item(|w| w.bstr(kid))));
+    out.push((HDR_CWT_CLAIMS, claims(ISSUER, NODE, iat)));
+    out.push((HDR_RPC_METHOD, item(|w| w.tstr(method))));
+    out
+}
+
+/// The protected header map holding `fields` in the given order (which may be wrong).
+pub(super) fn header(fields: &[Field]) -> Vec<u8> {
+    let len = fields.iter().map(|(_, v)| v.len() + 9).sum::<usize>() + 9;
+    let mut buf = vec![0u8; len];
+    let mut w = Writer::new(&mut buf);
+    let written = (|| {
+        w.head(MAJOR_MAP, fields.len() as u64)?;
+        for (label, value) in fields {
+            w.int(*label)?;
+            w.raw(value)?;
+        }
+        Ok::<(), Overflow>(())
     })();
     let n = if written.is_ok() { w.len() } else { 0 };
     buf.truncate(n);

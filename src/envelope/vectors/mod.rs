@@ -17,9 +17,11 @@
 //! [`EnvelopeError::kind`]: super::EnvelopeError::kind
 //! [`Outcome`]: crate::conformance::Outcome
 
+mod attacks;
 mod check;
 mod craft;
 mod error;
+mod forge;
 mod generate;
 mod negative;
 mod parse;

@@ -3,35 +3,57 @@
 //!
 //! Most start from an honestly sealed message and change one thing: a bit of the header,
 //! IV, ciphertext, tag, signature or recipient; the length; the CBOR tag; the receiver's
-//! clock, keys or policy. Two are built by hand with a correct MAC over a header the
-//! profile forbids (`alg` unprotected, a `crit` header).
+//! clock, keys or policy. Some are built by hand with a correct MAC over a header the
+//! profile forbids (`alg` unprotected, a `crit` header, an unknown label, labels out of
+//! order, no method, a 256-byte method). The attacks of issue 9 (audience, direction,
+//! layers, limits, recipients) are in `attacks.rs`.
 
+use super::attacks;
 use super::craft::{self, first_recipient, flip, last_byte_of, parts};
 use super::error::VectorError;
 use super::generate::{
-    KeySet, METHOD, PAYLOAD, REPLY, SEAL_TIME_S, WINDOW_S, receiver, seal, slug, spec,
+    FUTURE_SKEW_S, KeySet, METHOD, PAYLOAD, SEAL_TIME_S, WINDOW_S, method_of, receiver, seal,
+    self_check, slug, spec,
 };
 use super::schema::{Class, Expected, Receiver, SealSpec, Vector};
 use crate::envelope::fixtures::public_only;
-use crate::envelope::iana::ALG_HMAC_256_256;
+use crate::envelope::iana::{ALG_HMAC_256_256, HDR_CRIT, HDR_RPC_METHOD};
 use crate::envelope::keys::KeyEntry;
 use crate::envelope::{Identity, Mode};
 
 /// An honestly sealed message and the method it was sealed for.
-struct Sealed {
-    message: Vec<u8>,
-    method: &'static str,
+pub(super) struct Sealed {
+    pub(super) message: Vec<u8>,
+    pub(super) method: &'static str,
 }
 
-struct Gen<'k> {
-    k: &'k KeySet,
-    seed: u64,
-    out: Vec<Vector>,
+pub(super) struct Gen<'k> {
+    pub(super) k: &'k KeySet,
+    pub(super) seed: u64,
+    pub(super) out: Vec<Vector>,
 }
 
 impl Gen<'_> {
+    /// The default seal spec of vector `name` (from `scheduler-1` to `compute-1`).
+    pub(super) fn spec(
+        &self,
+        name: &str,
+        mode: Mode,
+        sender: Option<&KeyEntry>,
+        recipients: &[&KeyEntry],
+    ) -> SealSpec {
+        spec(name, self.seed, mode, sender, recipients)
+    }
+
+    /// Seals a base message per `s`.
+    pub(super) fn seal_spec(&self, name: &str, s: &SealSpec) -> Result<Sealed, VectorError> {
+        let method = method_of(s.mode);
+        let message = seal(name, s, PAYLOAD, method)?;
+        Ok(Sealed { message, method })
+    }
+
     /// Seals the base message of vector `name` (its own seed, kid identity unless given).
-    fn seal(
+    pub(super) fn seal(
         &self,
         name: &str,
         mode: Mode,
@@ -39,22 +61,25 @@ impl Gen<'_> {
         recipients: &[&KeyEntry],
         identity: Identity,
     ) -> Result<Sealed, VectorError> {
-        let method = if mode == Mode::Encrypt { REPLY } else { METHOD };
         let s = SealSpec {
             identity,
-            ..spec(name, self.seed, mode, sender, recipients)
+            ..self.spec(name, mode, sender, recipients)
         };
-        let message = seal(name, &s, PAYLOAD, method)?;
-        Ok(Sealed { message, method })
+        self.seal_spec(name, &s)
     }
 
     /// Seals a kid-identified base message from `sender`.
-    fn from(&self, name: &str, mode: Mode, sender: &KeyEntry) -> Result<Sealed, VectorError> {
+    pub(super) fn from(
+        &self,
+        name: &str,
+        mode: Mode,
+        sender: &KeyEntry,
+    ) -> Result<Sealed, VectorError> {
         self.seal(name, mode, Some(sender), &[], Identity::Kid)
     }
 
     /// Adds vector `name`: `message` (sealed for `method`) must fail as `kind` at `rx`.
-    fn push(
+    pub(super) fn push(
         &mut self,
         name: &str,
         description: &str,
@@ -83,31 +108,72 @@ impl Gen<'_> {
             v.opens = 2;
         }
     }
+
+    /// Checks that `message` (for `method`) opens at `rx` as `mode` from `sender_kid`: the
+    /// control of a hand-built negative vector, made by the same code with the one
+    /// difference under test undone. Not written as a file.
+    pub(super) fn control(
+        &self,
+        name: &str,
+        (message, method): (Vec<u8>, &str),
+        rx: Receiver,
+        mode: Mode,
+        sender_kid: Option<&[u8]>,
+    ) -> Result<(), VectorError> {
+        self_check(&Vector {
+            name: format!("{name} (control)"),
+            description: String::new(),
+            class: Class::Golden,
+            method: method.to_string(),
+            payload: PAYLOAD.to_vec(),
+            seal: None,
+            receiver: rx,
+            message,
+            deterministic: false,
+            opens: 1,
+            expect: Expected::Ok {
+                mode,
+                sender_kid: sender_kid.map(<[u8]>::to_vec),
+            },
+        })
+    }
 }
 
 impl Sealed {
     /// The message with one bit of byte `at` flipped.
-    fn flipped(&self, name: &str, at: usize) -> Result<(Vec<u8>, &'static str), VectorError> {
+    pub(super) fn flipped(
+        &self,
+        name: &str,
+        at: usize,
+    ) -> Result<(Vec<u8>, &'static str), VectorError> {
         Ok((flip(name, &self.message, at)?, self.method))
     }
 
-    fn whole(self) -> (Vec<u8>, &'static str) {
+    pub(super) fn whole(self) -> (Vec<u8>, &'static str) {
         (self.message, self.method)
     }
 }
 
-fn nth<'k>(keys: &'k [KeyEntry], i: usize, what: &str) -> Result<&'k KeyEntry, VectorError> {
+pub(super) fn nth<'k>(
+    keys: &'k [KeyEntry],
+    i: usize,
+    what: &str,
+) -> Result<&'k KeyEntry, VectorError> {
     keys.get(i)
         .ok_or_else(|| VectorError::generate("negative", format!("no {what} key")))
 }
 
-/// A receiver at the sealing time holding `keys`.
-fn rx(keys: &[&KeyEntry]) -> Receiver {
+/// `compute-1` at the sealing time holding `keys`.
+pub(super) fn rx(keys: &[&KeyEntry]) -> Receiver {
     receiver(keys.iter().map(|&k| k.clone()).collect(), SEAL_TIME_S)
 }
 
-/// Every negative vector.
-pub(super) fn negatives(k: &KeySet, seed: u64) -> Result<Vec<Vector>, VectorError> {
+/// Every negative vector (`golden`: the golden vectors, some of whose messages are reused).
+pub(super) fn negatives(
+    k: &KeySet,
+    seed: u64,
+    golden: &[Vector],
+) -> Result<Vec<Vector>, VectorError> {
     let mut g = Gen {
         k,
         seed,
@@ -119,6 +185,11 @@ pub(super) fn negatives(k: &KeySet, seed: u64) -> Result<Vec<Vector>, VectorErro
     receiver_keys(&mut g)?;
     binding(&mut g)?;
     forbidden_headers(&mut g)?;
+    attacks::audience(&mut g, golden)?;
+    attacks::direction(&mut g)?;
+    attacks::layers(&mut g)?;
+    attacks::limits(&mut g)?;
+    attacks::recipients(&mut g)?;
     Ok(g.out)
 }
 
@@ -261,8 +332,9 @@ fn freshness(g: &mut Gen<'_>) -> Result<(), VectorError> {
     g.push(n, d, m.whole(), late, "expired");
     let n = "negative-from-future-mac0";
     let m = g.from(n, Mode::Mac0, &k.mac)?;
-    let d = "A valid COSE_Mac0 issued 301 s ahead of the receiver's clock (window 300 s).";
-    let early = receiver(vec![k.mac.clone()], SEAL_TIME_S - WINDOW_S - 1);
+    let d = "A valid COSE_Mac0 issued 31 s ahead of the receiver's clock (future skew 30 s, \
+             separate from the 300 s window into the past).";
+    let early = receiver(vec![k.mac.clone()], SEAL_TIME_S - FUTURE_SKEW_S - 1);
     g.push(n, d, m.whole(), early, "from-future");
     Ok(())
 }
@@ -298,9 +370,9 @@ fn receiver_keys(g: &mut Gen<'_>) -> Result<(), VectorError> {
     g.push(n, d, m.whole(), rx(&[&no_cert]), "unknown-key");
     let (oaep0, oaep1) = (nth(&k.oaep, 0, "RSA-OAEP")?, nth(&k.oaep, 1, "RSA-OAEP")?);
     let n = "negative-unknown-recipient-encrypt";
-    let m = g.seal(n, Mode::Encrypt, None, &[oaep0], Identity::Kid)?;
-    let d = "COSE_Encrypt to compute-0; the receiver holds only compute-1's private key.";
-    g.push(n, d, m.whole(), rx(&[oaep1]), "unknown-key");
+    let m = g.seal(n, Mode::Encrypt, None, &[oaep1], Identity::Kid)?;
+    let d = "COSE_Encrypt to compute-2; the receiver holds only compute-1's private key.";
+    g.push(n, d, m.whole(), rx(&[oaep0]), "unknown-key");
     Ok(())
 }
 
@@ -308,7 +380,11 @@ fn receiver_keys(g: &mut Gen<'_>) -> Result<(), VectorError> {
 fn binding(g: &mut Gen<'_>) -> Result<(), VectorError> {
     let k = g.k;
     let n = "negative-forbidden-role-mac0";
-    let m = g.from(n, Mode::Mac0, &k.compute_mac)?;
+    let s = SealSpec {
+        issuer: Some(super::generate::OTHER_NODE.as_bytes().to_vec()),
+        ..g.spec(n, Mode::Mac0, Some(&k.compute_mac), &[])
+    };
+    let m = g.seal_spec(n, &s)?;
     let d = "A valid COSE_Mac0 from a compute node calling boot_vm; the policy allows compute \
              only report_state.";
     g.push(n, d, m.whole(), rx(&[&k.compute_mac]), "forbidden");
@@ -357,27 +433,75 @@ fn binding(g: &mut Gen<'_>) -> Result<(), VectorError> {
     Ok(())
 }
 
-/// Hand-built messages with a correct MAC over a header the profile forbids.
+/// Hand-built messages with a correct MAC over a header the profile forbids, and a
+/// control: the same builder with nothing forbidden opens.
 fn forbidden_headers(g: &mut Gen<'_>) -> Result<(), VectorError> {
     let k = g.k;
+    let mac0 = |n: &str, fields: &[craft::Field], unprotected: &[u8], method: &str| {
+        let m = craft::mac0(n, &k.mac, &craft::header(fields), unprotected, PAYLOAD)?;
+        Ok::<_, VectorError>((m, method.to_string()))
+    };
+    let alg = Some(ALG_HMAC_256_256);
+    let base = craft::fields(alg, &k.mac.kid, SEAL_TIME_S, METHOD);
+    let (m, _) = mac0("negative-mac0-header-control", &base, &[0xa0], METHOD)?;
+    let (rx_mac, kid) = (rx(&[&k.mac]), Some(k.mac.kid.as_slice()));
+    g.control("hand-built COSE_Mac0", (m, METHOD), rx_mac, Mode::Mac0, kid)?;
+
     let n = "negative-alg-unprotected-mac0";
-    let prot = craft::protected(None, false, &k.mac.kid, SEAL_TIME_S, METHOD);
     // {1: 5}: alg (label 1) = HMAC 256/256 (5). ref: RFC 9052 §3.1, RFC 9053 §3.1
-    let m = craft::mac0(n, &k.mac, &prot, &[0xa1, 0x01, 0x05], PAYLOAD)?;
+    let no_alg = craft::fields(None, &k.mac.kid, SEAL_TIME_S, METHOD);
+    let (m, _) = mac0(n, &no_alg, &[0xa1, 0x01, 0x05], METHOD)?;
     let d = "Hand-built COSE_Mac0 with alg (HMAC 256/256) in the unprotected header and a \
              correct tag.";
     g.push(n, d, (m, METHOD), rx(&[&k.mac]), "not-protected");
 
     let n = "negative-critical-header-mac0";
-    let prot = craft::protected(
-        Some(ALG_HMAC_256_256),
-        true,
-        &k.mac.kid,
-        SEAL_TIME_S,
-        METHOD,
-    );
-    let m = craft::mac0(n, &k.mac, &prot, &[0xa0], PAYLOAD)?;
+    let mut crit = base.clone();
+    // crit = [-65537]: the RPC method label marked critical. ref: RFC 9052 §3.1
+    let crit_value = craft::item(|w| {
+        w.head(crate::envelope::cbor::MAJOR_ARRAY, 1)?;
+        w.int(HDR_RPC_METHOD)
+    });
+    crit.insert(1, (HDR_CRIT, crit_value));
+    let (m, _) = mac0(n, &crit, &[0xa0], METHOD)?;
     let d = "Hand-built COSE_Mac0 whose protected header has crit = [-65537] and a correct tag.";
     g.push(n, d, (m, METHOD), rx(&[&k.mac]), "critical-header");
+
+    let n = "negative-unknown-header-mac0";
+    let mut typ = base.clone();
+    // typ (label 16, RFC 9596): a registered header the profile does not define.
+    let at = typ.len() - 1;
+    typ.insert(at, (16, craft::item(|w| w.tstr("application/cose"))));
+    let (m, _) = mac0(n, &typ, &[0xa0], METHOD)?;
+    let d = "Hand-built COSE_Mac0 whose protected header also carries typ (label 16, RFC 9596), \
+             a header the profile does not define, in its deterministic place; correct tag.";
+    g.push(n, d, (m, METHOD), rx(&[&k.mac]), "unknown-header");
+
+    let n = "negative-header-order-mac0";
+    let mut swapped = base.clone();
+    swapped.swap(0, 1);
+    let (m, _) = mac0(n, &swapped, &[0xa0], METHOD)?;
+    let d = "Hand-built COSE_Mac0 whose protected header has kid (4) before alg (1): not the \
+             deterministic order (RFC 8949 §4.2.1); correct tag.";
+    g.push(n, d, (m, METHOD), rx(&[&k.mac]), "header-order");
+
+    let n = "negative-missing-method-mac0";
+    let no_method: Vec<craft::Field> = base
+        .iter()
+        .filter(|(l, _)| *l != HDR_RPC_METHOD)
+        .cloned()
+        .collect();
+    let (m, _) = mac0(n, &no_method, &[0xa0], METHOD)?;
+    let d = "Hand-built COSE_Mac0 whose protected header has no RPC method (-65537); \
+             correct tag.";
+    g.push(n, d, (m, METHOD), rx(&[&k.mac]), "missing");
+
+    let n = "negative-long-method-mac0";
+    let long = "m".repeat(crate::envelope::header::MAX_METHOD_LEN + 1);
+    let fields = craft::fields(alg, &k.mac.kid, SEAL_TIME_S, &long);
+    let (m, method) = mac0(n, &fields, &[0xa0], &long)?;
+    let d = "Hand-built COSE_Mac0 with a 256-byte method name (the limit is 255 bytes, as \
+             the sealer's); correct tag.";
+    g.push(n, d, (m, &method), rx(&[&k.mac]), "bad-header");
     Ok(())
 }

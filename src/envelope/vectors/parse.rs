@@ -11,7 +11,8 @@ use super::error::VectorError;
 use super::schema::{
     Class, Expected, KNOWN_ERROR_KINDS, Receiver, SCHEMA_VERSION, SealSpec, Vector,
 };
-use crate::envelope::keys::{KeyAlg, KeyEntry, KeyMaterial, Policy, TrustStore};
+use crate::envelope::audience::Audience;
+use crate::envelope::keys::{KeyAlg, KeyEntry, KeyMaterial, NodeId, Policy, TrustStore};
 use crate::envelope::{Identity, Mode, OpenOptions};
 
 /// A JSON object whose fields are taken one by one.
@@ -227,13 +228,19 @@ fn expected(mut o: Obj<'_>) -> Result<Expected, VectorError> {
 
 fn receiver(mut o: Obj<'_>) -> Result<Receiver, VectorError> {
     let time_s = o.u64("time_s")?;
+    let node = o.opt_obj("node")?.map(node).transpose()?;
     let mut opt = o.obj("options")?;
     let defaults = OpenOptions::default();
+    let max_size = opt.u64("max_size")?;
     let options = OpenOptions {
         window_s: opt.u64("window_s")?,
+        future_skew_s: opt.u64("future_skew_s")?,
         learn_keys: opt.bool("learn_keys")?,
         learned_role: opt.string("learned_role")?,
         accept_plain_from_legacy: opt.bool("accept_plain_from_legacy")?,
+        accept_no_audience: opt.bool("accept_no_audience")?,
+        max_size: usize::try_from(max_size)
+            .map_err(|_| opt.err("max_size", "does not fit this platform's usize"))?,
         ..defaults
     };
     opt.finish()?;
@@ -250,9 +257,51 @@ fn receiver(mut o: Obj<'_>) -> Result<Receiver, VectorError> {
         store: TrustStore {
             entries,
             policy,
-            node: None,
+            node,
         },
     })
+}
+
+/// A kid given as `KEY` (UTF-8) or `KEY_hex`, exactly one of them.
+fn kid_or_hex(o: &mut Obj<'_>, key: &str) -> Result<Vec<u8>, VectorError> {
+    let hex_key = format!("{key}_hex");
+    match (o.opt_string(key)?, o.opt_hex(&hex_key)?) {
+        (Some(kid), None) => Ok(kid.into_bytes()),
+        (None, Some(kid)) => Ok(kid),
+        _ => Err(o.err(key, format!("give exactly one of {key} and {hex_key}"))),
+    }
+}
+
+fn node(mut o: Obj<'_>) -> Result<NodeId, VectorError> {
+    let kid = kid_or_hex(&mut o, "kid")?;
+    let role = o.string("role")?;
+    if kid.is_empty() || role.is_empty() {
+        return Err(o.err("role", "a node needs a non-empty kid and role"));
+    }
+    o.finish()?;
+    Ok(NodeId { kid, role })
+}
+
+fn audience(o: &mut Obj<'_>) -> Result<Option<Audience>, VectorError> {
+    let Some(mut a) = o.opt_obj("audience")? else {
+        return Ok(None);
+    };
+    let audience = match (a.opt("kids"), a.opt_string("role")?) {
+        (Some(Value::Array(items)), None) if !items.is_empty() => Audience::Kids(
+            items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s.into_bytes()),
+                    _ => Err(a.err("kids", "expected an array of kid strings")),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        (None, Some(role)) if !role.is_empty() => Audience::Role(role),
+        (Some(_), None) => return Err(a.err("kids", "expected a non-empty array of kids")),
+        _ => return Err(a.err("kids", "give exactly one of kids and role")),
+    };
+    a.finish()?;
+    Ok(Some(audience))
 }
 
 fn policy(mut o: Obj<'_>) -> Result<Policy, VectorError> {
@@ -299,6 +348,8 @@ fn seal_spec(mut o: Obj<'_>) -> Result<SealSpec, VectorError> {
         .into_iter()
         .map(key_entry)
         .collect::<Result<Vec<_>, _>>()?;
+    let audience = audience(&mut o)?;
+    let issuer = o.opt_string("issuer")?.map(String::into_bytes);
     o.finish()?;
     Ok(SealSpec {
         mode,
@@ -308,6 +359,8 @@ fn seal_spec(mut o: Obj<'_>) -> Result<SealSpec, VectorError> {
         time_s,
         sender,
         recipients,
+        audience,
+        issuer,
     })
 }
 

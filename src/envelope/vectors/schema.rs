@@ -9,11 +9,12 @@ use serde::Serialize;
 
 use super::error::VectorError;
 use crate::backend::AeadId;
-use crate::envelope::keys::{KeyAlg, KeyEntry, KeyMaterial, TrustStore};
+use crate::envelope::audience::Audience;
+use crate::envelope::keys::{KeyAlg, KeyEntry, KeyMaterial, NodeId, TrustStore};
 use crate::envelope::{Identity, Mode, OpenOptions};
 
 /// Version of the file format; files of another version are malformed.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Every [`EnvelopeError::kind`](crate::envelope::EnvelopeError::kind) a vector may expect.
 pub const KNOWN_ERROR_KINDS: &[&str] = &[
@@ -32,6 +33,9 @@ pub const KNOWN_ERROR_KINDS: &[&str] = &[
     "expired",
     "from-future",
     "replayed",
+    "replay-store",
+    "wrong-audience",
+    "reflected",
     "forbidden",
     "plain-refused",
     "key-exhausted",
@@ -93,6 +97,13 @@ pub struct SealSpec {
     pub sender: Option<KeyEntry>,
     /// The recipients' public keys.
     pub recipients: Vec<KeyEntry>,
+    /// The audience named with [`Sealer::with_audience`](crate::envelope::Sealer::with_audience);
+    /// `None` keeps the sealer's default (the recipients' kids in hybrid modes, no
+    /// audience otherwise).
+    pub audience: Option<Audience>,
+    /// The sending node's kid, named with
+    /// [`Sealer::with_issuer`](crate::envelope::Sealer::with_issuer) (CWT `iss`).
+    pub issuer: Option<Vec<u8>>,
 }
 
 /// The receiving node.
@@ -167,17 +178,38 @@ enum ExpectJson {
 #[derive(Serialize)]
 struct ReceiverJson<'a> {
     time_s: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<NodeJson<'a>>,
     options: OptionsJson<'a>,
     policy: &'a BTreeMap<String, std::collections::BTreeSet<String>>,
     keys: Vec<KeyJson>,
 }
 
 #[derive(Serialize)]
+struct NodeJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid_hex: Option<String>,
+    role: &'a str,
+}
+
+#[derive(Serialize)]
 struct OptionsJson<'a> {
     window_s: u64,
+    future_skew_s: u64,
     learn_keys: bool,
     learned_role: &'a str,
     accept_plain_from_legacy: bool,
+    accept_no_audience: bool,
+    max_size: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum AudienceJson {
+    Kids(Vec<String>),
+    Role(String),
 }
 
 #[derive(Serialize)]
@@ -191,6 +223,10 @@ struct SealJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     sender: Option<KeyJson>,
     recipients: Vec<KeyJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audience: Option<AudienceJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    issuer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -210,9 +246,40 @@ struct KeyJson {
     cert_hex: Option<String>,
 }
 
+/// A kid of a generated vector as a JSON string (generated kids are UTF-8).
+fn utf8_kid(name: &str, kid: &[u8]) -> Result<String, VectorError> {
+    String::from_utf8(kid.to_vec())
+        .map_err(|_| VectorError::generate(name, "kids of generated vectors must be UTF-8"))
+}
+
+fn audience_json(name: &str, a: &Audience) -> Result<AudienceJson, VectorError> {
+    Ok(match a {
+        Audience::Kids(kids) => AudienceJson::Kids(
+            kids.iter()
+                .map(|k| utf8_kid(name, k))
+                .collect::<Result<_, _>>()?,
+        ),
+        Audience::Role(role) => AudienceJson::Role(role.clone()),
+    })
+}
+
+fn node_json(node: &NodeId) -> NodeJson<'_> {
+    match std::str::from_utf8(&node.kid) {
+        Ok(kid) => NodeJson {
+            kid: Some(kid),
+            kid_hex: None,
+            role: &node.role,
+        },
+        Err(_) => NodeJson {
+            kid: None,
+            kid_hex: Some(hex::encode(&node.kid)),
+            role: &node.role,
+        },
+    }
+}
+
 fn key_json(name: &str, e: &KeyEntry) -> Result<KeyJson, VectorError> {
-    let kid = String::from_utf8(e.kid.clone())
-        .map_err(|_| VectorError::generate(name, "kids of generated vectors must be UTF-8"))?;
+    let kid = utf8_kid(name, &e.kid)?;
     let (symmetric_hex, pkcs8_hex, spki_hex) = match &e.material {
         KeyMaterial::Symmetric(k) => (Some(hex::encode(k.as_slice())), None, None),
         KeyMaterial::Private { pkcs8, spki } => (
@@ -261,6 +328,12 @@ impl Vector {
                 time_s: s.time_s,
                 sender: s.sender.as_ref().map(|e| key_json(name, e)).transpose()?,
                 recipients: keys_json(name, &s.recipients)?,
+                audience: s
+                    .audience
+                    .as_ref()
+                    .map(|a| audience_json(name, a))
+                    .transpose()?,
+                issuer: s.issuer.as_deref().map(|k| utf8_kid(name, k)).transpose()?,
             }),
         };
         let r = &self.receiver;
@@ -277,11 +350,15 @@ impl Vector {
             message_hex: hex::encode(&self.message),
             receiver: ReceiverJson {
                 time_s: r.time_s,
+                node: r.store.node.as_ref().map(node_json),
                 options: OptionsJson {
                     window_s: r.options.window_s,
+                    future_skew_s: r.options.future_skew_s,
                     learn_keys: r.options.learn_keys,
                     learned_role: &r.options.learned_role,
                     accept_plain_from_legacy: r.options.accept_plain_from_legacy,
+                    accept_no_audience: r.options.accept_no_audience,
+                    max_size: r.options.max_size,
                 },
                 policy: &r.store.policy.roles,
                 keys: keys_json(name, &r.store.entries)?,
@@ -327,6 +404,9 @@ mod tests {
                 window_s: 0,
             },
             EnvelopeError::Replayed,
+            EnvelopeError::ReplayStore(String::new()),
+            EnvelopeError::WrongAudience,
+            EnvelopeError::Reflected,
             EnvelopeError::Forbidden {
                 role: String::new(),
                 method: String::new(),
