@@ -498,27 +498,33 @@ fn examples_on_the_reference_results() {
             .iter()
             .any(|b| b.attack == Attack::ReceiverForges)
     );
-    if let Some(c) = fleet
+    let c = fleet
         .recommendation
         .classes
         .iter()
         .find(|c| c.class == "command")
-    {
-        assert_ne!(c.key_scope, KeyScope::Group);
-        assert!(c.withstands.contains(&Attack::ReceiverForges));
-        assert!(c.withstands.contains(&Attack::Reflection));
-    }
+        .unwrap_or_else(|| panic!("{:?}", fleet.recommendation.reasons));
+    // Signed by its sender: no secret to provision per master–minion pair (the profile's
+    // max_secrets_per_node), and no minion can forge a command for the others.
+    assert_eq!((c.mode, c.key_scope), (Mode::Sign1, KeyScope::PerSender));
+    assert!(c.withstands.contains(&Attack::ReceiverForges));
+    assert!(c.withstands.contains(&Attack::Reflection));
     let os = decide(
         &example("openstack-control-plane"),
         &results,
         &Options::default(),
     )
     .unwrap();
-    if let Some(rpc) = os.recommendation.classes.iter().find(|c| c.class == "rpc") {
-        assert!(rpc.withstands.contains(&Attack::ReceiverForges), "{rpc:?}");
-        assert!(rpc.withstands.contains(&Attack::PeerReads), "{rpc:?}");
-        assert_ne!(rpc.key_scope, KeyScope::Group);
-    }
+    let rpc = os
+        .recommendation
+        .classes
+        .iter()
+        .find(|c| c.class == "rpc")
+        .unwrap_or_else(|| panic!("{:?}", os.recommendation.reasons));
+    assert!(rpc.withstands.contains(&Attack::ReceiverForges), "{rpc:?}");
+    assert!(rpc.withstands.contains(&Attack::OtherRoleForges), "{rpc:?}");
+    assert!(rpc.withstands.contains(&Attack::PeerReads), "{rpc:?}");
+    assert_ne!(rpc.key_scope, KeyScope::Group);
     // A profile whose honest answer is not seal-all: the broadcast is signed.
     let devices = decide(
         &example("device-fleet-rollout"),
@@ -542,6 +548,26 @@ fn examples_on_the_reference_results() {
         "{:?}",
         fleet.recommendation.reasons
     );
+}
+
+/// The fleet's answer depends on key distribution, and says so: without the profile's
+/// secrets budget, sealing each command once per minion under pairwise keys is cheaper than
+/// one signature verified by every minion, and just as safe against a compromised minion.
+#[test]
+fn the_fleet_command_is_pairwise_sealed_when_pairwise_secrets_are_affordable() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/config-management-fleet.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains("max_secrets_per_node = 16"));
+    let p = profile(&text.replace("max_secrets_per_node = 16", ""));
+    let d = decide(&p, &reference(), &Options::default()).unwrap();
+    let c = d
+        .recommendation
+        .classes
+        .iter()
+        .find(|c| c.class == "command")
+        .unwrap_or_else(|| panic!("{:?}", d.recommendation.reasons));
+    assert_eq!((c.mode, c.key_scope), (Mode::Encrypt0, KeyScope::Pairwise));
+    assert!(c.withstands.contains(&Attack::ReceiverForges));
 }
 
 #[test]
@@ -612,6 +638,14 @@ fn profile_errors_name_file_line_and_field() {
         "{msg}"
     );
     assert!(msg.contains("exceeds the 4 node(s)"), "{msg}");
+
+    let (_, field, msg) = parse_err(&PROFILE.replacen(
+        "delivery = \"unicast\"",
+        "delivery = \"unicast\"\nadded_latency_us = -3.0",
+        1,
+    ));
+    assert_eq!(field.as_deref(), Some("class.added_latency_us"), "{msg}");
+    assert!(msg.contains("positive"), "{msg}");
 
     let (line, field, msg) = parse_err(&PROFILE.replace(
         "delivery = \"unicast\"",

@@ -101,6 +101,13 @@ fn print_human(d: &Decision) {
         human(b.cores),
         human(b.added_latency_us)
     );
+    for class in p.classes.iter().filter(|c| c.added_latency_us.is_some()) {
+        budget.push_str(&format!(
+            " ({}: {} µs)",
+            class.name,
+            human(class.latency_budget_us(b))
+        ));
+    }
     if let Some(c) = b.cores_per_node {
         budget.push_str(&format!("; {} cores per node", human(c)));
     }

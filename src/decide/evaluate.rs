@@ -53,6 +53,8 @@ pub struct ClassCost {
     pub latency_p50_us: f64,
     /// Seal + open at the class's p99 size, µs (median timings at that size, not a tail).
     pub latency_p99_us: f64,
+    /// The class's latency budget (its own, or the profile's), µs.
+    pub latency_budget_us: f64,
     /// Envelope bytes added per second over every delivery; `None` without overhead data.
     pub added_bytes_per_s: Option<f64>,
     /// Payload + envelope bytes per second the senders publish.
@@ -275,6 +277,7 @@ pub fn price_class(
         receiver_node_cores: rate * nf / receivers * class.sizes.expect(open) / 1e9,
         latency_p50_us: latency_us(class.sizes.p50),
         latency_p99_us: latency_us(class.sizes.p99),
+        latency_budget_us: class.latency_budget_us(&profile.budget),
         added_bytes_per_s: over.map(|o| rate * nf * o),
         published_bytes_per_s: published,
         keys,
@@ -398,8 +401,10 @@ fn totals(profile: &Profile, classes: &[&PricedClass]) -> Costs {
     let fits_node_cpu = budget
         .cores_per_node
         .is_none_or(|b| busiest.as_ref().is_none_or(|r| r.cores_per_node <= b));
-    let fits_latency =
-        latency_p50_us <= budget.added_latency_us && latency_p99_us <= budget.added_latency_us;
+    let fits_latency = classes.iter().all(|c| {
+        c.cost.latency_p50_us <= c.cost.latency_budget_us
+            && c.cost.latency_p99_us <= c.cost.latency_budget_us
+    });
     let fits_secrets = budget
         .max_secrets_per_node
         .is_none_or(|m| max_secrets_per_node <= u64::from(m));

@@ -86,6 +86,16 @@ pub struct Class {
     pub fanout: u32,
     /// Payload sizes.
     pub sizes: SizeDistribution,
+    /// This class's own allowed added latency per message, µs, if it differs from
+    /// `[budget] added_latency_us` (a 2 MB catalog is not an interactive command).
+    pub added_latency_us: Option<f64>,
+}
+
+impl Class {
+    /// The class's latency budget: its own, or the profile's.
+    pub fn latency_budget_us(&self, budget: &Budget) -> f64 {
+        self.added_latency_us.unwrap_or(budget.added_latency_us)
+    }
 }
 
 /// What a class needs.
@@ -145,6 +155,7 @@ struct RawClass {
     delivery: Delivery,
     fanout: Option<Spanned<u32>>,
     sizes: Spanned<RawSizes>,
+    added_latency_us: Option<Spanned<f64>>,
 }
 
 /// Parses text into spans, then checks each value, naming the file, line and field.
@@ -239,6 +250,10 @@ impl Checker<'_> {
                 let msg = format!("class \"{name}\": {msg}");
                 self.error(Some(span.unwrap_or(sizes_span)), "class.sizes", msg)
             })?;
+        let added_latency_us = raw
+            .added_latency_us
+            .map(|v| self.positive(&v, "class.added_latency_us"))
+            .transpose()?;
         Ok(Class {
             name,
             rate_per_s,
@@ -248,6 +263,7 @@ impl Checker<'_> {
             delivery: raw.delivery,
             fanout,
             sizes,
+            added_latency_us,
         })
     }
 }

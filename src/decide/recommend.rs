@@ -88,11 +88,24 @@ fn fit_summary(c: &Costs, budget: &Budget) -> String {
             s.push_str(&format!(" of {}", human(limit)));
         }
     }
-    s.push_str(&format!(
-        "; added latency at the p99 size {} µs of {} µs (median timings)",
-        human(c.latency_p99_us),
-        human(budget.added_latency_us)
-    ));
+    // The class closest to its own latency budget.
+    let tightest = c.classes.iter().max_by(|a, b| {
+        (a.latency_p99_us / a.latency_budget_us)
+            .total_cmp(&(b.latency_p99_us / b.latency_budget_us))
+    });
+    match tightest {
+        Some(t) => s.push_str(&format!(
+            "; added latency at the p99 size {} µs of {} µs for \"{}\", the class nearest its budget (median timings)",
+            human(t.latency_p99_us),
+            human(t.latency_budget_us),
+            t.class
+        )),
+        None => s.push_str(&format!(
+            "; added latency at the p99 size {} µs of {} µs (median timings)",
+            human(c.latency_p99_us),
+            human(budget.added_latency_us)
+        )),
+    }
     s
 }
 
@@ -114,11 +127,14 @@ pub fn overrun(c: &Costs, budget: &Budget) -> String {
             human(limit)
         ));
     }
-    if !c.fits_latency {
+    for k in c.classes.iter().filter(|k| {
+        k.latency_p50_us > k.latency_budget_us || k.latency_p99_us > k.latency_budget_us
+    }) {
         parts.push(format!(
-            "adds {} µs at the p99 size (budget {} µs)",
-            human(c.latency_p99_us),
-            human(budget.added_latency_us)
+            "adds {} µs to class \"{}\" at the p99 size (budget {} µs)",
+            human(k.latency_p99_us),
+            k.class,
+            human(k.latency_budget_us)
         ));
     }
     if !c.fits_secrets {

@@ -89,7 +89,6 @@ pub fn cheapest_mix(
     encrypted_only: bool,
     name: &'static str,
 ) -> Found {
-    let budget = profile.budget.added_latency_us;
     let mut options: Vec<Vec<(usize, &PricedClass)>> = Vec::new();
     for (p, v) in priced.iter().zip(verdicts) {
         let mut o: Vec<(usize, &PricedClass)> = p
@@ -100,8 +99,8 @@ pub fn cheapest_mix(
             .filter(|(_, p, v)| {
                 v.meets()
                     && (!encrypted_only || encrypts(v.scheme.mode))
-                    && p.cost.latency_p50_us <= budget
-                    && p.cost.latency_p99_us <= budget
+                    && p.cost.latency_p50_us <= p.cost.latency_budget_us
+                    && p.cost.latency_p99_us <= p.cost.latency_budget_us
             })
             .map(|(j, p, _)| (j, p))
             .collect();
