@@ -4,9 +4,11 @@
 use rand::{Rng, rngs::StdRng};
 
 use crate::backend::{AeadKey, MacKey, SignatureId, SigningKey};
-use crate::envelope::cbor::{MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TAG, Writer};
+use crate::envelope::cbor::{
+    MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TAG, MAJOR_UINT, Writer, head_len,
+};
 use crate::envelope::error::EnvelopeError;
-use crate::envelope::header::{MAX_KID_LEN, Protected};
+use crate::envelope::header::{Layout, MAX_KID_LEN, Protected};
 use crate::envelope::iana::{self, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
 use crate::envelope::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 
@@ -110,7 +112,24 @@ pub(super) struct Work {
     rng: StdRng,
     protected: Vec<u8>,
     scratch: Vec<u8>,
+    /// The protected headers last written per layer shape (see [`Shape`]).
+    shapes: Vec<Shape>,
 }
+
+/// A protected header already encoded once: the same layer of the same sealer with the
+/// same method differs only in `iat` and `cti`, so those bytes are patched in place
+/// instead of encoding every label again (~390 → ~60 instructions per layer).
+struct Shape {
+    alg: Option<i64>,
+    nested: bool,
+    has_sender: bool,
+    method: String,
+    bytes: Vec<u8>,
+    layout: Layout,
+}
+
+/// Shapes kept: a sealer writes at most two layers.
+const SHAPES: usize = 2;
 
 /// New (start, end) of the message region after a layer.
 type Layer = Result<(usize, usize), EnvelopeError>;
@@ -126,12 +145,16 @@ impl Work {
             rng,
             protected: Vec::new(),
             scratch: Vec::new(),
+            shapes: Vec::new(),
         }
     }
 
+    /// Sizes the buffers for the sealer's header room, and forgets encoded shapes (the
+    /// audience or issuer may have changed).
     pub(super) fn size(&mut self, protected: usize, scratch: usize) {
         self.protected.resize(protected, 0);
         self.scratch.resize(scratch, 0);
+        self.shapes.clear();
     }
 
     pub(super) fn rng(&mut self) -> &mut StdRng {
@@ -140,9 +163,51 @@ impl Work {
 
     /// Encodes `p` into the protected-header buffer; returns its length.
     fn encode_protected(&mut self, p: &Protected<'_>) -> Result<usize, EnvelopeError> {
+        let iat_len = head_len(p.iat);
+        for shape in &mut self.shapes {
+            if shape.alg == p.alg
+                && shape.nested == p.nested
+                && shape.has_sender == p.sender.is_some()
+                && shape.method == p.method
+                && shape.layout.iat.len() == iat_len
+                && shape.layout.cti.len() == p.cti.len()
+            {
+                let iat = shape
+                    .bytes
+                    .get_mut(shape.layout.iat.clone())
+                    .ok_or(EnvelopeError::TooLarge("protected header"))?;
+                Writer::new(iat).head(MAJOR_UINT, p.iat)?;
+                shape
+                    .bytes
+                    .get_mut(shape.layout.cti.clone())
+                    .ok_or(EnvelopeError::TooLarge("protected header"))?
+                    .copy_from_slice(p.cti);
+                let n = shape.bytes.len();
+                self.protected
+                    .get_mut(..n)
+                    .ok_or(EnvelopeError::TooLarge("protected header"))?
+                    .copy_from_slice(&shape.bytes);
+                return Ok(n);
+            }
+        }
         let mut w = Writer::new(&mut self.protected);
         p.encode(&mut w)?;
-        Ok(w.len())
+        let bytes = w.written().to_vec();
+        // Where iat and cti lie, read back by the receiver's strict parser.
+        let (_, layout) = Protected::parse_with_layout(&bytes)?;
+        let n = bytes.len();
+        if self.shapes.len() >= SHAPES {
+            self.shapes.remove(0);
+        }
+        self.shapes.push(Shape {
+            alg: p.alg,
+            nested: p.nested,
+            has_sender: p.sender.is_some(),
+            method: p.method.to_string(),
+            bytes,
+            layout,
+        });
+        Ok(n)
     }
 
     pub(super) fn plain_layer(

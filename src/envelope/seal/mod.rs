@@ -279,3 +279,62 @@ impl Sealer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::backend::ALL_BACKENDS;
+    use crate::envelope::cbor::Reader;
+    use crate::envelope::clock::ManualClock;
+    use crate::envelope::fixtures::generate;
+    use crate::envelope::keys::KeyAlg;
+
+    /// Patched header shapes equal a fresh encoding: every message's protected header
+    /// parses strictly to this message's iat, cti and method, across iat lengths.
+    #[test]
+    fn patched_headers_equal_fresh_encodings() {
+        let key = generate(KeyAlg::Hmac256, b"k", "r").unwrap();
+        let clock = Arc::new(ManualClock::new(20));
+        let config = SealConfig {
+            mode: Mode::Mac0,
+            sender: Some(&key),
+            identity: Identity::Kid,
+            recipients: &[],
+            content: AeadId::Aes128Gcm,
+            cek_reuse: 1,
+        };
+        let backend = ALL_BACKENDS.first().copied().unwrap();
+        let mut sealer = Sealer::new(backend, &config, clock.clone(), Some(1))
+            .unwrap()
+            .with_audience(&Audience::Role("r".into()))
+            .unwrap()
+            .with_issuer(b"me")
+            .unwrap();
+        let mut msg = MessageBuf::new();
+        let times = [
+            20u64,
+            23,
+            24,
+            25,
+            255,
+            256,
+            65_535,
+            65_536,
+            1 << 32,
+            (1 << 32) + 1,
+        ];
+        for (i, &t) in times.iter().enumerate() {
+            clock.set(t);
+            let method = if i % 3 == 0 { "a" } else { "boot_vm" };
+            sealer.seal_payload(b"x", method, &mut msg).unwrap();
+            let mut r = Reader::new(msg.wire());
+            r.tag().unwrap();
+            r.array().unwrap();
+            let fresh = Protected::parse(r.bstr().unwrap()).unwrap();
+            assert_eq!((fresh.iat, fresh.method), (t, method), "message {i}");
+            assert_eq!(fresh.cti[4..], (i as u64).to_be_bytes(), "message {i}");
+            assert_eq!(fresh.iss, Some(&b"kid:me"[..]));
+        }
+    }
+}
