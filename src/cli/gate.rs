@@ -43,8 +43,7 @@ pub struct Args {
     /// baseline's metric; icount when there is no baseline yet; wall with two binaries]
     #[arg(long, value_enum)]
     metric: Option<Metric>,
-    /// Fail on suspected regressions too (a side of one `sealbench run` file), and refuse
-    /// the comparison when the controls say the machine state differs.
+    /// Fail on suspected regressions too (a side that is one `sealbench run` file).
     #[arg(long)]
     strict: bool,
     /// Print the verdict as JSON instead of markdown.

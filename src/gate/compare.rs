@@ -176,6 +176,9 @@ pub fn pool_runs(runs: &[&[ScenarioResult]]) -> Vec<(ScenarioResult, u32)> {
         .collect()
 }
 
+/// Fewest rows from which [`Comparison::spread`] is estimated.
+pub const MIN_ROWS_FOR_SPREAD: usize = 20;
+
 /// Whether a scenario id is a control (`memcpy_*`, `arith_*`): no crypto, no library.
 pub fn is_control(id: &str) -> bool {
     id.starts_with("memcpy_") || id.starts_with("arith_")
@@ -351,6 +354,47 @@ impl Comparison {
             }
         }
         self.sort();
+    }
+
+    /// Adds `margin` to every row's threshold and decides again (the machine itself moved
+    /// by up to `margin` on the controls).
+    pub fn widen(&mut self, margin: f64) {
+        self.widen_by(margin, "machine margin");
+    }
+
+    /// Adds `margin` to every row's threshold, the source naming `why`, and decides again.
+    pub fn widen_by(&mut self, margin: f64, why: &str) {
+        if !(margin.is_finite() && margin > 0.0) {
+            return;
+        }
+        for r in &mut self.rows {
+            let threshold = r.threshold + margin;
+            if let Some((_, verdict)) = decide(&r.baseline, &r.candidate, threshold) {
+                r.threshold = threshold;
+                r.threshold_source =
+                    format!("{} + {why} {:.1}%", r.threshold_source, margin * 100.0);
+                r.verdict = verdict;
+            }
+        }
+    }
+
+    /// The spread of the changes over all rows: `1.4826 × MAD` of `ln(1 + change)`, the
+    /// normal-consistent robust standard deviation (Rousseeuw & Croux 1993), returned as a
+    /// relative change (`e^σ − 1`). Between two files most scenarios did not change, so
+    /// this is how far unchanged scenarios stray from run to run; a regression of a few
+    /// families does not move it (the MAD ignores up to half the rows). `None` below
+    /// [`MIN_ROWS_FOR_SPREAD`] rows.
+    pub fn spread(&self) -> Option<f64> {
+        if self.rows.len() < MIN_ROWS_FOR_SPREAD {
+            return None;
+        }
+        let mut d: Vec<f64> = self.rows.iter().map(|r| r.change.change.ln_1p()).collect();
+        d.sort_by(f64::total_cmp);
+        let m = crate::measure::stats::median(&d);
+        let mut dev: Vec<f64> = d.iter().map(|x| (x - m).abs()).collect();
+        dev.sort_by(f64::total_cmp);
+        let sigma = 1.4826 * crate::measure::stats::median(&dev);
+        sigma.is_finite().then(|| sigma.exp_m1())
     }
 
     fn sort(&mut self) {
@@ -640,5 +684,39 @@ mod tests {
         cmp.confirm("a_64", &stats(100.0, 99.0, 101.0));
         assert!(cmp.passed());
         assert!((cmp.median_change().unwrap() - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spread_is_robust_to_a_few_regressions() {
+        let th = Thresholds::new(Metric::Wall);
+        let mut base = Vec::new();
+        let mut cand = Vec::new();
+        for i in 0..30 {
+            let id = format!("s{i}_64");
+            let c = match i {
+                0 | 1 => 3.0, // two families regressed by +200%
+                _ if i % 2 == 0 => 102.0,
+                _ => 98.0,
+            };
+            let c = if c == 3.0 { 300.0 } else { c };
+            base.push(result(&id, 64, stats(100.0, 99.0, 101.0)));
+            cand.push(result(&id, 64, stats(c, c - 1.0, c + 1.0)));
+        }
+        let mut cmp = compare(Metric::Wall, &single(&base), &single(&cand), &th, None);
+        let sigma = cmp.spread().unwrap();
+        // Scenarios ±2% apart (the +200% ones do not count): a σ of a few percent.
+        assert!((0.02..0.07).contains(&sigma), "{sigma}");
+        cmp.widen_by(3.0 * sigma, "between-run noise");
+        assert_eq!(cmp.regressions().count(), 2);
+        assert!(cmp.rows[0].threshold_source.contains("between-run noise"));
+        // Too few rows: no estimate.
+        let few = compare(
+            Metric::Wall,
+            &single(&base[..5]),
+            &single(&cand[..5]),
+            &th,
+            None,
+        );
+        assert!(few.spread().is_none());
     }
 }

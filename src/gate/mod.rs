@@ -105,9 +105,6 @@ pub enum GateError {
     /// A results file could not be loaded (the message names the file and its kind).
     #[error(transparent)]
     Load(#[from] crate::results::LoadError),
-    /// `--strict`: the controls say the machine state differs between the sides.
-    #[error("refusing to compare under --strict: {0}")]
-    MachineState(String),
     /// A flag's value is unusable.
     #[error("{0}")]
     Usage(String),

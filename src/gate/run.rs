@@ -28,6 +28,10 @@ use crate::backend::Backend;
 use crate::measure::{IdFilter, Scenario, summary};
 use crate::results::{Environment, RESULTS_KIND, ResultsFile, Run, SCHEMA_VERSION};
 
+/// Standard deviations of the comparison's spread added to every threshold of a file
+/// comparison ([`Comparison::spread`]).
+pub const NOISE_SIGMAS: f64 = 3.0;
+
 /// What to compare and how.
 #[derive(Debug, Clone, Default)]
 pub struct GatePlan {
@@ -197,17 +201,27 @@ pub fn run(plan: &GatePlan) -> Result<GateOutcome, GateError> {
     let controls = Controls::assess(&cmp);
     controls.apply(&mut cmp);
     let mut warnings = differences(&base, &cand, &cmp);
-    if controls.state == MachineState::Differs && metric == Metric::Wall {
-        if plan.strict {
-            return Err(GateError::MachineState(controls.describe()));
-        }
-        let n = cmp.cap_to_suspected();
-        warnings.push(format!(
-            "{}; {n} regression(s) downgraded to suspected",
-            controls.describe()
-        ));
-    } else if matches!(controls.state, MachineState::Shifted) {
+    if matches!(
+        controls.state,
+        MachineState::Shifted | MachineState::Differs
+    ) {
         warnings.push(controls.describe());
+    }
+    // Files: the comparison's own spread estimates the between-run noise a file's
+    // within-run interval leaves out.
+    if metric == Metric::Wall
+        && !plan.candidate.is_empty()
+        && let Some(sigma) = cmp.spread()
+    {
+        let margin = NOISE_SIGMAS * sigma;
+        cmp.widen_by(margin, "between-run noise");
+        notes.push(format!(
+            "between-run noise of this comparison: σ = {:.1}% (1.4826 × MAD of ln(1 + change) \
+             over {} scenarios); {NOISE_SIGMAS}σ = {:.1}% added to every threshold",
+            sigma * 100.0,
+            cmp.rows.len(),
+            margin * 100.0
+        ));
     }
     // Measured wall candidates re-run their suspects; nothing else can.
     if metric == Metric::Wall && plan.candidate.is_empty() {
