@@ -13,7 +13,7 @@ use std::process::Command;
 
 use sealbench::backend::ALL_BACKENDS;
 use sealbench::envelope::EnvelopeError;
-use sealbench::scenarios::{ALL_PRESETS, Outcome, PresetReport, Row, by_name};
+use sealbench::scenarios::{ALL_PRESETS, Cell, Outcome, PresetReport, Row, YesIf, by_name};
 
 fn report(name: &str) -> PresetReport {
     by_name(name).unwrap().report(ALL_BACKENDS[0]).unwrap()
@@ -57,6 +57,15 @@ fn every_preset_runs_its_baselines_pass_and_cells_follow_outcomes() {
                 sealbench::scenarios::YesIf::Rejected => !attack_worked,
             };
             assert_eq!(row.supported, expected, "{} {}", p.name, row.id);
+            if let Some(c) = &row.with_audience {
+                let worked = !matches!(c.outcome, Outcome::Rejected { .. });
+                let expected = match row.yes_if {
+                    sealbench::scenarios::YesIf::Succeeded => worked,
+                    sealbench::scenarios::YesIf::Rejected => !worked,
+                };
+                assert_eq!(c.supported, expected, "{} {} (audience)", p.name, row.id);
+                assert_ne!(c.outcome.kind(), Some("unsupported"), "{}", row.id);
+            }
             assert_ne!(
                 row.outcome.kind(),
                 Some("unsupported"),
@@ -222,15 +231,221 @@ fn per_guest_keys_stop_cross_guest_reads_and_forgery() {
     accepted_as(&r, "control-plane-host-reads-all", "guest");
 }
 
+/// The attacks every preset executes twice: as deployed and with the profile's audience.
+const EXECUTED: [&str; 7] = [
+    "cross-node-replay",
+    "restart-replay",
+    "restart-replay-db",
+    "reflection",
+    "replay-flood",
+    "layer-confusion",
+    "forwarding",
+];
+
+/// What an executed attack must come to.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    /// Accepted, attributed to this role (`None`: anonymous).
+    Accepted(&'static str),
+    /// Rejected with this error kind.
+    Rejected(&'static str),
+}
+use Want::{Accepted, Rejected};
+
+fn check(preset: &str, id: &str, variant: &str, got: &Outcome, want: Want) {
+    let ok = match (want, got) {
+        (
+            Accepted(role),
+            Outcome::Accepted {
+                role: Some(got), ..
+            },
+        ) => got == role,
+        (Rejected(kind), Outcome::Rejected { kind: got }) => *got == kind,
+        _ => false,
+    };
+    assert!(
+        ok,
+        "{preset} {id} ({variant}): expected {want:?}, got {got}"
+    );
+}
+
+fn profile_cell<'r>(r: &'r PresetReport, id: &str) -> &'r Cell {
+    cell(r, id)
+        .with_audience
+        .as_ref()
+        .unwrap_or_else(|| panic!("{} {id}: not run with the audience", r.preset))
+}
+
+/// Per preset, each executed attack as deployed and with the profile's audience.
+fn expected(preset: &str) -> [(&'static str, Want, Want); 7] {
+    let mcollective = [
+        // Requests name no receiver: any server that trusts alice runs them.
+        (
+            "cross-node-replay",
+            Accepted("client"),
+            Rejected("wrong-audience"),
+        ),
+        ("restart-replay", Accepted("client"), Accepted("client")),
+        (
+            "restart-replay-db",
+            Rejected("replayed"),
+            Rejected("replayed"),
+        ),
+        // Servers name themselves (senderid → iss): a reflection is caught either way.
+        ("reflection", Rejected("reflected"), Rejected("reflected")),
+        // Per-sender replay tables: server-2's flood only costs server-2.
+        ("replay-flood", Accepted("client"), Accepted("client")),
+        (
+            "layer-confusion",
+            Rejected("wrong-structure"),
+            Rejected("wrong-structure"),
+        ),
+        // Sign-encrypt binds the recipients into the signature.
+        (
+            "forwarding",
+            Rejected("authentication"),
+            Rejected("authentication"),
+        ),
+    ];
+    match preset {
+        "shared-mac" => [
+            (
+                "cross-node-replay",
+                Accepted("region"),
+                Rejected("wrong-audience"),
+            ),
+            ("restart-replay", Accepted("region"), Accepted("region")),
+            (
+                "restart-replay-db",
+                Rejected("replayed"),
+                Rejected("replayed"),
+            ),
+            // No sender id on the wire: only `iss` tells a node its own message.
+            ("reflection", Accepted("region"), Rejected("reflected")),
+            // One key is one sender to the replay state: a node's flood blocks the scheduler.
+            ("replay-flood", Rejected("replayed"), Rejected("replayed")),
+            (
+                "layer-confusion",
+                Rejected("wrong-structure"),
+                Rejected("wrong-structure"),
+            ),
+            // Every holder of the key can address anyone.
+            ("forwarding", Accepted("region"), Accepted("region")),
+        ],
+        "trove" => [
+            (
+                "cross-node-replay",
+                Accepted("control-plane"),
+                Rejected("wrong-audience"),
+            ),
+            (
+                "restart-replay",
+                Accepted("control-plane"),
+                Accepted("control-plane"),
+            ),
+            (
+                "restart-replay-db",
+                Rejected("replayed"),
+                Rejected("replayed"),
+            ),
+            (
+                "reflection",
+                Accepted("control-plane"),
+                Rejected("reflected"),
+            ),
+            ("replay-flood", Accepted("guest"), Accepted("guest")),
+            (
+                "layer-confusion",
+                Rejected("wrong-structure"),
+                Rejected("wrong-structure"),
+            ),
+            (
+                "forwarding",
+                Accepted("control-plane"),
+                Accepted("control-plane"),
+            ),
+        ],
+        _ => mcollective,
+    }
+}
+
+#[test]
+fn every_preset_executes_the_bus_attacks_as_deployed_and_with_the_audience() {
+    for p in ALL_PRESETS {
+        let r = report(p.name);
+        let want = expected(p.name);
+        assert_eq!(
+            want.map(|(id, ..)| id),
+            EXECUTED,
+            "{}: expectations cover every executed attack",
+            p.name
+        );
+        for (id, deployed, with_audience) in want {
+            let row = cell(&r, id);
+            check(p.name, id, "as deployed", &row.outcome, deployed);
+            check(
+                p.name,
+                id,
+                "with the audience",
+                &profile_cell(&r, id).outcome,
+                with_audience,
+            );
+        }
+    }
+}
+
+/// The audience closes cross-node replay everywhere, and reflection wherever the deployment
+/// did not name its senders already; it does nothing for restarts, floods or a key holder
+/// who forwards — those need the replay database, per-sender keys or sign-encrypt.
+#[test]
+fn the_audience_closes_cross_node_replay_and_only_the_replay_db_closes_restarts() {
+    for p in ALL_PRESETS {
+        let r = report(p.name);
+        assert!(cell(&r, "cross-node-replay").supported, "{}", p.name);
+        assert!(
+            !profile_cell(&r, "cross-node-replay").supported,
+            "{}",
+            p.name
+        );
+        for variant in [
+            cell(&r, "restart-replay").supported,
+            profile_cell(&r, "restart-replay").supported,
+        ] {
+            assert!(variant, "{}: restart without a database", p.name);
+        }
+        for variant in [
+            cell(&r, "restart-replay-db").supported,
+            profile_cell(&r, "restart-replay-db").supported,
+        ] {
+            assert!(!variant, "{}: restart with a database", p.name);
+        }
+        assert!(!profile_cell(&r, "reflection").supported, "{}", p.name);
+        assert_eq!(cell(&r, "replay-flood").yes_if, YesIf::Succeeded);
+    }
+}
+
 /// The same deployment gives the same table on every backend that can run it; a backend
 /// that cannot says why.
 #[test]
 fn tables_agree_across_backends() {
-    let shape = |r: &PresetReport| -> Vec<(String, bool, Option<&'static str>)> {
+    type Shape = Vec<(
+        String,
+        bool,
+        Option<&'static str>,
+        Option<Option<&'static str>>,
+    )>;
+    let shape = |r: &PresetReport| -> Shape {
         r.run
             .rows
             .iter()
-            .map(|row| (row.id.to_string(), row.supported, row.outcome.kind()))
+            .map(|row| {
+                (
+                    row.id.to_string(),
+                    row.supported,
+                    row.outcome.kind(),
+                    row.with_audience.as_ref().map(|c| c.outcome.kind()),
+                )
+            })
             .collect()
     };
     for p in ALL_PRESETS {
@@ -261,6 +476,8 @@ fn cli_prints_tables_and_json_and_rejects_unknown_names() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("| Feature / Capability"), "{text}");
     assert!(text.contains("rejected: authentication"), "{text}");
+    assert!(text.contains("With the profile's audience"), "{text}");
+    assert!(text.contains("no — rejected: wrong-audience"), "{text}");
 
     let out = sealbench(&["scenarios", "--json"]);
     assert!(out.status.success());
@@ -271,6 +488,15 @@ fn cli_prints_tables_and_json_and_rejects_unknown_names() {
     assert!(doc["environment"]["cpu"].is_object());
     let row = &presets[0]["rows"][0];
     assert!(row["supported"].is_boolean() && row["outcome"].is_string());
+    assert!(row.get("with_audience").is_none(), "{row}");
+    let rows = presets[0]["rows"].as_array().unwrap();
+    let cross = rows
+        .iter()
+        .find(|r| r["id"] == "cross-node-replay")
+        .unwrap();
+    assert_eq!(cross["with_audience"]["outcome"], "rejected");
+    assert_eq!(cross["with_audience"]["kind"], "wrong-audience");
+    assert_eq!(cross["with_audience"]["supported"], false);
 
     for (flag, valid) in [("--preset", "trove"), ("--backend", ALL_BACKENDS[0].name)] {
         let out = sealbench(&["scenarios", flag, "nope"]);

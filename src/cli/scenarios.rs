@@ -99,23 +99,33 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn yes_no(supported: bool) -> &'static str {
+    if supported { "yes" } else { "no" }
+}
+
 fn render(r: &PresetReport) -> String {
     let mut t = super::table(&[
         "Feature / Capability",
         "Supported",
         "Executed attack",
         "Outcome",
+        "With the profile's audience",
     ]);
     for row in &r.run.rows {
         t.add_row([
             row.capability.to_string(),
-            if row.supported { "yes" } else { "no" }.to_string(),
+            yes_no(row.supported).to_string(),
             row.attack.to_string(),
             row.outcome.to_string(),
+            row.with_audience.as_ref().map_or_else(
+                || "(not re-run)".to_string(),
+                |c| format!("{} — {}", yes_no(c.supported), c.outcome),
+            ),
         ]);
     }
     format!(
-        "{} — {}\nbackend {}; {}\n{t}\n",
+        "{} — {}\nbackend {}; {}\nThe last column runs the same attack with every message naming \
+         its receiver and sending node (aud, iss) and receivers requiring an audience.\n{t}\n",
         r.preset,
         r.title,
         r.backend,

@@ -2,12 +2,17 @@
 //! any actor (or as an actor claiming another's identity), opening as any actor, and
 //! turning each attempt into an [`Outcome`] and a table [`Row`].
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
 use crate::backend::{AeadId, Backend};
+use crate::envelope::audience::Audience;
 use crate::envelope::keys::KeyMaterial;
+use crate::envelope::open::DEFAULT_FUTURE_SKEW_S;
+use crate::envelope::replay::{ReplayConfig, ReplayGuard};
 use crate::envelope::{
     EnvelopeError, Identity, KeyEntry, ManualClock, MessageBuf, Mode, OpenOptions, Opener, Policy,
     SealConfig, Sealer, TrustStore,
@@ -17,6 +22,116 @@ use crate::envelope::{
 pub const NOW: u64 = 1_764_000_000;
 /// Every receiver's freshness window in seconds.
 pub const WINDOW_S: u64 = 300;
+
+/// How a deployment's messages are addressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// As the modelled product does it: no audience, so receivers accept messages that name
+    /// none (`accept_no_audience`); the sending node is named only where the product does.
+    AsDeployed,
+    /// With the profile's claims: every message names its receiver (`aud`) and its sending
+    /// node (`iss`), and receivers require an audience.
+    Profile,
+}
+
+impl Addressing {
+    /// The audience a message to `kids` carries under this addressing.
+    pub fn to(self, kids: &[&str]) -> Option<Audience> {
+        match self {
+            Self::AsDeployed => None,
+            Self::Profile => Some(Audience::Kids(
+                kids.iter().map(|k| k.as_bytes().to_vec()).collect(),
+            )),
+        }
+    }
+
+    /// The issuer a message from node `node` carries: always under the profile, and as
+    /// deployed only when the product names its senders (`named`).
+    pub fn from(self, node: &'static str, named: bool) -> Option<&'static str> {
+        (self == Self::Profile || named).then_some(node)
+    }
+}
+
+/// When a message is issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// At [`NOW`].
+    Now,
+    /// One second more than the window ago.
+    Stale,
+    /// At the receivers' future-skew limit, [`NOW`] + 30 s (the latest `iat` they accept).
+    SkewLimit,
+}
+
+/// Who a message is from and to, beyond its keys.
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope<'a> {
+    /// The sending node's kid (`iss`), if the message names it.
+    pub from: Option<&'a str>,
+    /// The audience (`aud`), if any.
+    pub to: Option<&'a Audience>,
+    /// When it is issued.
+    pub when: When,
+}
+
+impl Envelope<'_> {
+    /// No issuer, no audience, issued now: a message as the legacy presets send it.
+    pub const BARE: Envelope<'static> = Envelope {
+        from: None,
+        to: None,
+        when: When::Now,
+    };
+}
+
+/// Where a receiver keeps its replay state.
+#[derive(Debug, Clone)]
+pub enum Replay<'a> {
+    /// In memory with these bounds (lost when the process restarts).
+    Memory(ReplayConfig),
+    /// In the replay database at this path (`open --replay-db`), default bounds.
+    Db(&'a Path),
+}
+
+impl Default for Replay<'_> {
+    fn default() -> Self {
+        Self::Memory(ReplayConfig::default())
+    }
+}
+
+/// A replay database file in the temp directory, removed on drop.
+pub struct TempDb(PathBuf);
+
+impl TempDb {
+    /// A fresh path (the file is created by the first [`ReplayGuard::persistent`]).
+    pub fn new() -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        Self(std::env::temp_dir().join(format!(
+            "sealbench-scenario-replay-{}-{nanos}-{n}.redb",
+            std::process::id()
+        )))
+    }
+
+    /// The database path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Default for TempDb {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
 
 /// What happened when an actor tried to open (or read) a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -98,6 +213,27 @@ pub struct Row {
     pub outcome: Outcome,
     /// The cell: derived from `yes_if` and `outcome`, never set by hand.
     pub supported: bool,
+    /// The same attack on the same deployment with the profile's audience and issuer
+    /// ([`Addressing::Profile`]); absent for rows run only as deployed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_audience: Option<Cell>,
+}
+
+/// One executed attack's result in a second deployment variant.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// What happened.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// The cell, derived from the row's `yes_if` and `outcome`.
+    pub supported: bool,
+}
+
+fn cell_of(yes_if: YesIf, outcome: &Outcome) -> bool {
+    match yes_if {
+        YesIf::Succeeded => outcome.succeeded(),
+        YesIf::Rejected => !outcome.succeeded(),
+    }
 }
 
 /// A row from an executed attack.
@@ -108,17 +244,32 @@ pub fn row(
     yes_if: YesIf,
     outcome: Outcome,
 ) -> Row {
-    let supported = match yes_if {
-        YesIf::Succeeded => outcome.succeeded(),
-        YesIf::Rejected => !outcome.succeeded(),
-    };
     Row {
         id,
         capability,
         attack,
         yes_if,
+        supported: cell_of(yes_if, &outcome),
         outcome,
-        supported,
+        with_audience: None,
+    }
+}
+
+/// A row executed on the deployment as built and again with the profile's audience.
+pub fn row_both(
+    id: &'static str,
+    capability: &'static str,
+    attack: &'static str,
+    yes_if: YesIf,
+    as_deployed: Outcome,
+    with_audience: Outcome,
+) -> Row {
+    Row {
+        with_audience: Some(Cell {
+            supported: cell_of(yes_if, &with_audience),
+            outcome: with_audience,
+        }),
+        ..row(id, capability, attack, yes_if, as_deployed)
     }
 }
 
@@ -128,6 +279,7 @@ pub struct Net {
     pub backend: &'static Backend,
     clock: Arc<ManualClock>,
     stale: Arc<ManualClock>,
+    ahead: Arc<ManualClock>,
 }
 
 impl Net {
@@ -137,7 +289,34 @@ impl Net {
             backend,
             clock: Arc::new(ManualClock::new(NOW)),
             stale: Arc::new(ManualClock::new(NOW - WINDOW_S - 1)),
+            ahead: Arc::new(ManualClock::new(NOW + DEFAULT_FUTURE_SKEW_S)),
         }
+    }
+
+    /// Seals `payload` as a call of `method` with a new sealer (so a new stream id), naming
+    /// the issuer and audience of `env`; returns the wire bytes.
+    pub fn seal(
+        &self,
+        config: &SealConfig<'_>,
+        env: Envelope<'_>,
+        method: &str,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, EnvelopeError> {
+        let clock = match env.when {
+            When::Now => self.clock.clone(),
+            When::Stale => self.stale.clone(),
+            When::SkewLimit => self.ahead.clone(),
+        };
+        let mut sealer = Sealer::new(self.backend, config, clock, None)?;
+        if let Some(node) = env.from {
+            sealer = sealer.with_issuer(node.as_bytes())?;
+        }
+        if let Some(aud) = env.to {
+            sealer = sealer.with_audience(aud)?;
+        }
+        let mut msg = MessageBuf::new();
+        sealer.seal_payload(payload, method, &mut msg)?;
+        Ok(msg.wire().to_vec())
     }
 
     /// Seals `payload` as a call of `method` and returns the wire bytes.
@@ -147,7 +326,7 @@ impl Net {
         method: &str,
         payload: &[u8],
     ) -> Result<Vec<u8>, EnvelopeError> {
-        self.send_at(self.clock.clone(), config, method, payload)
+        self.seal(config, Envelope::BARE, method, payload)
     }
 
     /// Like [`Net::send`], naming the sending node (`iss`), as a deployment whose messages
@@ -159,11 +338,11 @@ impl Net {
         method: &str,
         payload: &[u8],
     ) -> Result<Vec<u8>, EnvelopeError> {
-        let mut sealer = Sealer::new(self.backend, config, self.clock.clone(), None)?
-            .with_issuer(node.as_bytes())?;
-        let mut msg = MessageBuf::new();
-        sealer.seal_payload(payload, method, &mut msg)?;
-        Ok(msg.wire().to_vec())
+        let env = Envelope {
+            from: Some(node),
+            ..Envelope::BARE
+        };
+        self.seal(config, env, method, payload)
     }
 
     /// Like [`Net::send`], but issued one second more than the window ago.
@@ -173,20 +352,11 @@ impl Net {
         method: &str,
         payload: &[u8],
     ) -> Result<Vec<u8>, EnvelopeError> {
-        self.send_at(self.stale.clone(), config, method, payload)
-    }
-
-    fn send_at(
-        &self,
-        clock: Arc<ManualClock>,
-        config: &SealConfig<'_>,
-        method: &str,
-        payload: &[u8],
-    ) -> Result<Vec<u8>, EnvelopeError> {
-        let mut sealer = Sealer::new(self.backend, config, clock, None)?;
-        let mut msg = MessageBuf::new();
-        sealer.seal_payload(payload, method, &mut msg)?;
-        Ok(msg.wire().to_vec())
+        let env = Envelope {
+            when: When::Stale,
+            ..Envelope::BARE
+        };
+        self.seal(config, env, method, payload)
     }
 
     /// The network's clock (every node and sender reads it).
@@ -212,16 +382,36 @@ impl Net {
         // The presets reproduce deployments whose messages name no audience (the
         // MCollective plugin, a MAAS region secret, Trove): their receivers accept that.
         // The (mode, key scope) deployments of `keyscope` address every message instead.
+        self.receiver(store, learn_as, Addressing::AsDeployed, Replay::default())
+    }
+
+    /// A receiving node with `store` under `addressing` (as deployed it accepts messages
+    /// without an audience; under the profile it requires one), keeping its replay state
+    /// as `replay` says; `learn_as` turns key learning on with that role.
+    pub fn receiver(
+        &self,
+        store: &TrustStore,
+        learn_as: Option<&str>,
+        addressing: Addressing,
+        replay: Replay<'_>,
+    ) -> Result<Opener, EnvelopeError> {
         let mut options = OpenOptions {
             window_s: WINDOW_S,
-            accept_no_audience: true,
+            accept_no_audience: addressing == Addressing::AsDeployed,
             ..OpenOptions::default()
         };
         if let Some(role) = learn_as {
             options.learn_keys = true;
             options.learned_role = role.to_string();
         }
-        Opener::new(self.backend, store, options, self.clock.clone())
+        let guard = match replay {
+            Replay::Memory(config) => {
+                options.replay = config.clone();
+                ReplayGuard::new(config)
+            }
+            Replay::Db(path) => ReplayGuard::persistent(path, options.replay.clone())?,
+        };
+        Opener::with_replay(self.backend, store, options, self.clock.clone(), guard)
     }
 
     /// An eavesdropper on the wire: no keys of its own; with `learn` it learns any public
@@ -334,6 +524,7 @@ pub fn sign_encrypt<'a>(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -353,6 +544,17 @@ mod tests {
         assert!(!row("a", "c", "x", YesIf::Succeeded, rejected.clone()).supported);
         assert!(!row("a", "c", "x", YesIf::Rejected, accepted).supported);
         assert!(row("a", "c", "x", YesIf::Rejected, rejected).supported);
+    }
+
+    #[test]
+    fn a_temp_replay_db_is_removed_when_dropped() {
+        let db = TempDb::new();
+        let path = db.path().to_path_buf();
+        drop(ReplayGuard::persistent(&path, ReplayConfig::default()).unwrap());
+        assert!(path.exists(), "{}", path.display());
+        drop(db);
+        assert!(!path.exists(), "{}", path.display());
+        assert_ne!(TempDb::new().path(), TempDb::new().path());
     }
 
     #[test]

@@ -14,14 +14,23 @@
 use crate::backend::{
     Backend, Error as BackendError, KeyAgreementId, KeyTransportId, SignatureId, Unsupported,
 };
+use crate::envelope::audience::Audience;
 use crate::envelope::fixtures::{generate, public_only};
+use crate::envelope::header::{Protected, SenderId};
+use crate::envelope::iana;
 use crate::envelope::keys::NodeId;
+use crate::envelope::seal::recipient_binding;
 use crate::envelope::{
     EnvelopeError, Identity, KeyAlg, KeyEntry, Mode, Opener, Policy, TrustStore,
 };
 
 use super::Run;
-use super::harness::{Net, Row, YesIf, claiming, row, sign_encrypt, single, try_open, try_read};
+use super::craft::{self, Claims};
+use super::executed::{self, Addressing, Attacks, Outcomes};
+use super::harness::{
+    Envelope, NOW, Net, Replay, Row, When, YesIf, claiming, row, sign_encrypt, single, try_open,
+    try_read,
+};
 
 /// Whether servers have their own key pairs or share one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +165,16 @@ impl World {
     /// other servers' public signing keys. Clients may call anything, servers may only
     /// register and reply; learned keys are trusted as clients.
     fn server_node(&self, i: usize) -> Result<Opener, EnvelopeError> {
+        self.server_at(i, Addressing::AsDeployed, Replay::default())
+    }
+
+    /// Server `i` under `addressing`, with replay state `replay`.
+    fn server_at(
+        &self,
+        i: usize,
+        addressing: Addressing,
+        replay: Replay<'_>,
+    ) -> Result<Opener, EnvelopeError> {
         let me = self.server(i)?;
         let mut entries = vec![me.sig.clone(), me.enc.clone()];
         if !self.learned {
@@ -175,12 +194,18 @@ impl World {
                 role: "server".into(),
             }),
         };
-        self.net.node(&store, self.learned.then_some("client"))
+        self.net
+            .receiver(&store, self.learned.then_some("client"), addressing, replay)
     }
 
     /// A client: its own key-transport key; with manual distribution also the servers'
     /// public signing keys. It accepts replies from servers; learned keys are servers.
     fn client_node(&self, me: &Party) -> Result<Opener, EnvelopeError> {
+        self.client_at(me, Addressing::AsDeployed)
+    }
+
+    /// A client under `addressing`.
+    fn client_at(&self, me: &Party, addressing: Addressing) -> Result<Opener, EnvelopeError> {
         let mut entries = vec![me.enc.clone()];
         if !self.learned {
             Self::add_public(&mut entries, self.servers.iter().map(|s| &s.sig));
@@ -190,7 +215,12 @@ impl World {
             policy: Policy::default().allow("server", &[REPLY]),
             node: None,
         };
-        self.net.node(&store, self.learned.then_some("server"))
+        self.net.receiver(
+            &store,
+            self.learned.then_some("server"),
+            addressing,
+            Replay::default(),
+        )
     }
 
     /// Someone holding only `key`'s public half, trusting it for everything.
@@ -270,7 +300,7 @@ pub fn run(
     try_open(&mut replayed_at, &request);
 
     use YesIf::{Rejected, Succeeded};
-    let rows: Vec<Row> = vec![
+    let mut rows: Vec<Row> = vec![
         row(
             "request-accepted",
             "A client's request is accepted by a server (baseline)",
@@ -405,6 +435,7 @@ pub fn run(
             try_open(&mut w.server_node(0)?, &stale),
         ),
     ];
+    rows.extend(executed::both(&ATTACKS, |a| attacks(&w, sig, a))?);
     Ok(Run {
         algorithms: vec![
             format!("requests: Sign1 {}", KeyAlg::Sign(sig)),
@@ -415,5 +446,137 @@ pub fn run(
             format!("sender identity: {}", id.label()),
         ],
         rows,
+    })
+}
+
+const ATTACKS: Attacks = Attacks {
+    cross_node: "alice's puppet.runonce captured on its way to server-1 is delivered to server-2",
+    restart: "server-1 accepts alice's request, restarts, and receives it again",
+    reflection: "server-2's registration (to server-1) is delivered back to server-2",
+    flood: "server-2 (may only register and reply) sends server-1 1,024 registrations, each a \
+            new stream with iat = now+30 s (server-1 bounds each sender to 256 streams here; \
+            default 1,024); then alice's new request",
+    layers: "server-2 signs a reply to alice and encrypts it to her as sign-encrypt, naming \
+             server-1 as the outer layer's sender kid (the same message without it is accepted)",
+    forwarding: "alice decrypts server-1's sign-encrypt reply and re-encrypts the signed reply \
+                 to bob",
+};
+
+/// The attacks of [`executed`] on this deployment under `a`.
+fn attacks(w: &World, sig: SignatureId, a: Addressing) -> Result<Outcomes, EnvelopeError> {
+    let (net, id) = (&w.net, w.identity);
+    let (s1, s2) = (w.server(0)?, w.server(1)?);
+    let sign1 = |k| single(Mode::Sign1, k, id);
+    let to_s1 = a.to(&["server-1"]);
+    // Clients name no sender id in the plugin; servers do (senderid).
+    let from_alice = Envelope {
+        from: a.from("alice", false),
+        to: to_s1.as_ref(),
+        when: When::Now,
+    };
+    let from_s2 = Envelope {
+        from: a.from("server-2", true),
+        ..from_alice
+    };
+    let request = |text: &[u8]| net.seal(&sign1(&w.alice.sig), from_alice, REQUEST, text);
+    let captured = request(b"request from alice: puppet runonce")?;
+
+    let cross_node = try_open(&mut w.server_at(1, a, Replay::default())?, &captured);
+    let make = |r: Replay<'_>| w.server_at(0, a, r);
+    let restart = executed::replay_after_restart(&make, &captured, false)?;
+    let restart_db = executed::replay_after_restart(&make, &captured, true)?;
+    let registration = net.seal(&sign1(&s2.sig), from_s2, REGISTRATION, b"registration")?;
+    let reflection = try_open(&mut w.server_at(1, a, Replay::default())?, &registration);
+
+    let mut flooded = w.server_at(0, a, Replay::Memory(executed::flood_config()))?;
+    let ahead = Envelope {
+        when: When::SkewLimit,
+        ..from_s2
+    };
+    let victim = request(b"request from alice after the flood")?;
+    let flood = executed::flood(
+        &mut flooded,
+        &mut || net.seal(&sign1(&s2.sig), ahead, REGISTRATION, b"registration"),
+        &victim,
+    )?;
+
+    // Layer confusion: a well-formed sign-encrypt whose outer layer names a sender.
+    let alice_enc = public_only(&w.alice.enc);
+    let bob_enc = public_only(&w.bob.enc);
+    let to_alice = Audience::Kids(vec![alice_enc.kid.clone()]);
+    let claims = Claims::new(Some("server-1"), Some(&to_alice))?;
+    let cti = craft::fresh_cti();
+    let spki = s2.sig.material.spki().ok_or(EnvelopeError::WrongKeyType)?;
+    let inner = Protected {
+        alg: Some(iana::signature_alg(sig)),
+        sender: Some(match id {
+            Identity::Spki => SenderId::Spki(spki),
+            _ => SenderId::Kid(&s2.sig.kid),
+        }),
+        iat: NOW,
+        cti: &cti,
+        method: REPLY,
+        nested: false,
+        iss: claims.iss(),
+        aud: claims.aud(),
+    };
+    let binding = recipient_binding([alice_enc.kid.as_slice()].into_iter())?;
+    let signed = craft::sign1(
+        net.backend,
+        &s2.sig,
+        &inner,
+        &binding,
+        b"reply: all is well",
+    )?;
+    let outer = Protected {
+        alg: Some(iana::aead_alg(craft::CONTENT)),
+        sender: None,
+        nested: true,
+        ..inner
+    };
+    let control = craft::encrypt_to(net.backend, &alice_enc, &outer, &signed)?;
+    if !try_open(&mut w.client_at(&w.alice, a)?, &control).succeeded() {
+        return Err(EnvelopeError::Config(
+            "layer confusion: the hand-built sign-encrypt was refused without the outer kid",
+        ));
+    }
+    let outer_kid = Protected {
+        sender: Some(SenderId::Kid(&s1.sig.kid)),
+        ..outer
+    };
+    let confused = craft::encrypt_to(net.backend, &alice_enc, &outer_kid, &signed)?;
+    let layers = try_open(&mut w.client_at(&w.alice, a)?, &confused);
+
+    // Forwarding: alice re-encrypts the signed reply she received to bob.
+    let reply_env = Envelope {
+        from: Some("server-1"),
+        to: None, // hybrid modes address their recipients' kids
+        when: When::Now,
+    };
+    let reply = net.seal(
+        &sign_encrypt(&s1.sig, id, &[&alice_enc]),
+        reply_env,
+        REPLY,
+        b"reply from server-1 to alice: token 5f2c",
+    )?;
+    let nested = craft::decrypted_content(&mut w.client_at(&w.alice, a)?, &reply)?;
+    let inner = Protected::parse(craft::sign1_protected(&nested)?)?;
+    let outer = Protected {
+        alg: Some(iana::aead_alg(craft::CONTENT)),
+        sender: None,
+        nested: true,
+        ..inner
+    };
+    let forwarded = craft::encrypt_to(net.backend, &bob_enc, &outer, &nested)?;
+    let forwarding = try_open(&mut w.client_at(&w.bob, a)?, &forwarded);
+
+    Ok(Outcomes {
+        cross_node,
+        restart,
+        restart_db,
+        reflection,
+        flood,
+        layers,
+        forwarding,
     })
 }

@@ -12,9 +12,18 @@
 //! 5 is a MAAS-style shared region secret (every node MACs with one key); 6 is Trove-style
 //! per-guest symmetric keys kept wrapped under a KEK.
 //!
+//! Every preset also executes the attacks an attacker on the bus would try next
+//! ([`executed`]): cross-node replay, replay after a restart (with and without a replay
+//! database), reflection, replay-state flooding by a low-privilege sender, layer confusion
+//! and forwarding — once on the deployment as built (its messages name no audience, so its
+//! receivers accept that) and once with the profile's audience and issuer, in the row's
+//! [`Row::with_audience`] cell, so the table shows which rows the audience closes.
+//!
 //! [`keyscope`] deploys one traffic class with one (mode, key scope) and executes the
 //! attacks `sealbench decide` judges strategies by, with the same harness.
 
+mod craft;
+mod executed;
 mod harness;
 pub mod keyscope;
 mod mcollective;
@@ -27,7 +36,8 @@ use crate::backend::Backend;
 use crate::envelope::EnvelopeError;
 use mcollective::{Distribution, ServerKeys};
 
-pub use harness::{Outcome, Row, YesIf};
+pub use executed::{FLOOD_MESSAGES, FLOOD_STREAMS_PER_SENDER};
+pub use harness::{Cell, Outcome, Row, YesIf};
 
 /// The rows one preset produced, with the algorithms it ran.
 #[derive(Debug, Clone, Serialize)]

@@ -10,13 +10,18 @@ use zeroize::Zeroizing;
 
 use crate::backend::{AeadId, Backend};
 use crate::envelope::fixtures::generate;
-use crate::envelope::keys::KeyMaterial;
+use crate::envelope::header::{Protected, SenderId};
+use crate::envelope::keys::{KeyMaterial, NodeId};
 use crate::envelope::{
     EnvelopeError, Identity, KeyAlg, KeyEntry, Mode, Opener, Policy, SealConfig, TrustStore,
 };
 
 use super::Run;
-use super::harness::{Net, Outcome, YesIf, claiming, row, single, try_open, try_read};
+use super::craft::{self, Claims};
+use super::executed::{self, Addressing, Attacks, Outcomes};
+use super::harness::{
+    Envelope, NOW, Net, Outcome, Replay, When, YesIf, claiming, row, single, try_open, try_read,
+};
 
 const PREPARE: &str = "prepare";
 const HEARTBEAT: &str = "heartbeat";
@@ -89,18 +94,31 @@ fn control_plane(
     kek: &[u8],
     db: &[Wrapped],
 ) -> Result<Opener, EnvelopeError> {
+    net.node(&control_plane_store(net, own, kek, db, None)?, None)
+}
+
+/// A control-plane service's trust store; `name` is its node kid, if it has one.
+fn control_plane_store(
+    net: &Net,
+    own: &KeyEntry,
+    kek: &[u8],
+    db: &[Wrapped],
+    name: Option<&str>,
+) -> Result<TrustStore, EnvelopeError> {
     let mut entries = vec![own.clone()];
     for w in db {
         entries.push(unwrap(net.backend, kek, w, "guest")?);
     }
-    let store = TrustStore {
+    Ok(TrustStore {
         entries,
         policy: Policy::default()
             .allow("control-plane", &["*"])
             .allow("guest", &[HEARTBEAT]),
-        node: None,
-    };
-    net.node(&store, None)
+        node: name.map(|n| NodeId {
+            kid: n.as_bytes().to_vec(),
+            role: "control-plane".into(),
+        }),
+    })
 }
 
 fn enc0(k: &KeyEntry) -> SealConfig<'_> {
@@ -157,7 +175,7 @@ pub fn run(backend: &'static Backend) -> Result<Run, EnvelopeError> {
     };
 
     use YesIf::{Rejected, Succeeded};
-    let rows = vec![
+    let mut rows = vec![
         row(
             "control-plane-to-guest",
             "A guest opens the control plane's call (baseline)",
@@ -250,6 +268,14 @@ pub fn run(backend: &'static Backend) -> Result<Run, EnvelopeError> {
             try_open(&mut guest_node(&net, &g1)?, &stale),
         ),
     ];
+    let keys = Keys {
+        cp: &cp,
+        g1: &g1,
+        g2: &g2,
+        kek: kek.as_slice(),
+        db: &db,
+    };
+    rows.extend(executed::both(&ATTACKS, |a| attacks(&net, &keys, a))?);
     Ok(Run {
         algorithms: vec![
             format!("all messages: Encrypt0 {KEY_ALG}"),
@@ -259,5 +285,122 @@ pub fn run(backend: &'static Backend) -> Result<Run, EnvelopeError> {
             ),
         ],
         rows,
+    })
+}
+
+const ATTACKS: Attacks = Attacks {
+    cross_node: "the taskmanager's update_backup captured on its way to conductor-1 is delivered \
+                 to conductor-2",
+    restart: "conductor-1 accepts the taskmanager's update_backup, restarts, and receives it again",
+    reflection: "the taskmanager's update_backup (to conductor-1) is delivered back to the \
+                 taskmanager",
+    flood: "guest-2 (may only send heartbeat) sends conductor-1 1,024 heartbeats, each a new \
+            stream with iat = now+30 s (conductor-1 bounds each sender to 256 streams here; \
+            default 1,024); then guest-1's new heartbeat",
+    layers: "guest-2 wraps guest-1's captured heartbeat as the plaintext of its own Encrypt0 \
+             marked content type 18 (the same Encrypt0 without it is accepted)",
+    forwarding: "conductor-1 re-encrypts the taskmanager's update_backup it received, addressed \
+                 to conductor-2",
+};
+
+/// The deployment's keys, for [`attacks`].
+struct Keys<'a> {
+    cp: &'a KeyEntry,
+    g1: &'a KeyEntry,
+    g2: &'a KeyEntry,
+    kek: &'a [u8],
+    db: &'a [Wrapped],
+}
+
+/// The attacks of [`executed`] on the control plane under `a`. Control-plane services
+/// (taskmanager, conductor-1, conductor-2) share the control-plane key.
+fn attacks(net: &Net, k: &Keys<'_>, a: Addressing) -> Result<Outcomes, EnvelopeError> {
+    let at = |name: &str, replay: Replay<'_>| -> Result<Opener, EnvelopeError> {
+        let store = control_plane_store(net, k.cp, k.kek, k.db, Some(name))?;
+        net.receiver(&store, None, a, replay)
+    };
+    let (to_c1, to_c2) = (a.to(&["conductor-1"]), a.to(&["conductor-2"]));
+    let from_tm = Envelope {
+        from: a.from("taskmanager", false),
+        to: to_c1.as_ref(),
+        when: When::Now,
+    };
+    let text = b"taskmanager to conductor-1: swift credentials for backups";
+    let captured = net.seal(&enc0(k.cp), from_tm, "update_backup", text)?;
+
+    let cross_node = try_open(&mut at("conductor-2", Replay::default())?, &captured);
+    let make = |r: Replay<'_>| at("conductor-1", r);
+    let restart = executed::replay_after_restart(&make, &captured, false)?;
+    let restart_db = executed::replay_after_restart(&make, &captured, true)?;
+    let reflection = try_open(&mut at("taskmanager", Replay::default())?, &captured);
+
+    let from_guest = |guest: &'static str, when| Envelope {
+        from: a.from(guest, false),
+        to: to_c1.as_ref(),
+        when,
+    };
+    let heartbeat_g1 = net.seal(
+        &enc0(k.g1),
+        from_guest("guest-1", When::Now),
+        HEARTBEAT,
+        b"guest-1 heartbeat",
+    )?;
+    let mut flooded = at("conductor-1", Replay::Memory(executed::flood_config()))?;
+    let flood = executed::flood(
+        &mut flooded,
+        &mut || {
+            net.seal(
+                &enc0(k.g2),
+                from_guest("guest-2", When::SkewLimit),
+                HEARTBEAT,
+                b"guest-2 heartbeat",
+            )
+        },
+        &heartbeat_g1,
+    )?;
+
+    // Layer confusion: guest-2 marks its own Encrypt0 as carrying a nested message.
+    let claims = Claims::new(a.from("guest-2", false), to_c1.as_ref())?;
+    let cti = craft::fresh_cti();
+    let plain_layer = Protected {
+        alg: Some(KEY_ALG.cose_alg()),
+        sender: Some(SenderId::Kid(&k.g2.kid)),
+        iat: NOW,
+        cti: &cti,
+        method: HEARTBEAT,
+        nested: false,
+        iss: claims.iss(),
+        aud: claims.aud(),
+    };
+    let control = craft::encrypt0(net.backend, k.g2, &plain_layer, &heartbeat_g1)?;
+    if !try_open(&mut at("conductor-1", Replay::default())?, &control).succeeded() {
+        return Err(EnvelopeError::Config(
+            "layer confusion: the hand-built Encrypt0 was refused without content type 18",
+        ));
+    }
+    let nested = Protected {
+        nested: true,
+        ..plain_layer
+    };
+    let confused = craft::encrypt0(net.backend, k.g2, &nested, &heartbeat_g1)?;
+    let layers = try_open(&mut at("conductor-1", Replay::default())?, &confused);
+
+    // Forwarding: conductor-1 holds the control-plane key, so it re-seals what it received.
+    let received = craft::decrypted_content(&mut at("conductor-1", Replay::default())?, &captured)?;
+    let onward = Envelope {
+        to: to_c2.as_ref(),
+        ..from_tm
+    };
+    let forwarded = net.seal(&enc0(k.cp), onward, "update_backup", &received)?;
+    let forwarding = try_open(&mut at("conductor-2", Replay::default())?, &forwarded);
+
+    Ok(Outcomes {
+        cross_node,
+        restart,
+        restart_db,
+        reflection,
+        flood,
+        layers,
+        forwarding,
     })
 }
