@@ -15,6 +15,7 @@
 )]
 
 pub mod backend;
+pub mod channel;
 pub mod cli;
 pub mod conformance;
 pub mod cpu;

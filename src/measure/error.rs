@@ -13,6 +13,9 @@ pub enum MeasureError {
     /// Sealing or opening an envelope failed.
     #[error("envelope: {0}")]
     Envelope(#[from] EnvelopeError),
+    /// A TLS channel could not be set up or failed.
+    #[error("channel: {0}")]
+    Channel(#[from] crate::channel::ChannelError),
     /// The scenario is inconsistent (a bug in the matrix).
     #[error("scenario: {0}")]
     Scenario(&'static str),
@@ -30,7 +33,8 @@ impl MeasureError {
         match self {
             Self::Backend(backend::Error::Unsupported(u))
             | Self::Envelope(EnvelopeError::Unsupported(u))
-            | Self::Envelope(EnvelopeError::Key(backend::Error::Unsupported(u))) => Some(*u),
+            | Self::Envelope(EnvelopeError::Key(backend::Error::Unsupported(u)))
+            | Self::Channel(crate::channel::ChannelError::Unsupported(u)) => Some(*u),
             _ => None,
         }
     }

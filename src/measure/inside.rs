@@ -37,6 +37,7 @@ pub fn inside_loop(s: &Scenario) -> Vec<String> {
                 "HKDF over a COSE_KDF_Context",
             ]
         }
+        (Work::Channel(c), op) => return super::routine::channel_loop(&c, op),
         (Work::Envelope(_), Op::Open) => return open_loop(s),
         (Work::Envelope(_), _) => return seal_loop(s),
     };

@@ -17,6 +17,7 @@
 
 use super::scenario::{EnvelopeSpec, Op, Recipients, Scenario, Work};
 use crate::backend::{AeadId, Backend, KeyAgreementId, KeyTransportId, MacId, SignatureId};
+use crate::channel::{CertAlg, ChannelSpec, Stack, Transport};
 use crate::envelope::{Identity, Mode};
 
 /// Payload sizes measured by default, bytes.
@@ -162,7 +163,61 @@ pub fn matrix(spec: &MatrixSpec) -> Vec<Scenario> {
     for &be in &spec.backends {
         envelope_modes(&mut b, be);
     }
+    for &stack in Stack::ALL {
+        // A stack is measured with its crypto backend (rustls-aws-lc with aws-lc, ...).
+        if let Some(be) = stack
+            .backend()
+            .filter(|be| spec.backends.iter().any(|x| x.name == be.name))
+        {
+            channel(&mut b, stack, be);
+        }
+    }
     b.out
+}
+
+/// Messages per connection of the amortized channel scenarios.
+pub const MESSAGES_PER_CONNECTION: &[u32] = &[1, 10, 100, 10_000];
+
+/// TLS on `stack` over each transport: full handshakes (both certificate types) and a
+/// resumed one (size 0: no payload), messages on an established connection at every size,
+/// and messages on connections of [`MESSAGES_PER_CONNECTION`] messages (sizes `Few`).
+fn channel(b: &mut Builder<'_>, stack: Stack, be: &'static Backend) {
+    for &transport in Transport::ALL {
+        let spec = |cert, per_connection| {
+            Work::Channel(ChannelSpec {
+                stack,
+                cert,
+                transport,
+                per_connection,
+            })
+        };
+        let at = |op, work| Scenario {
+            op,
+            work,
+            backend: Some(be),
+            backend_tag: None,
+            size: 0,
+        };
+        for &cert in CertAlg::ALL {
+            b.out.push(at(Op::Handshake, spec(cert, None)));
+        }
+        b.out.push(at(Op::Resume, spec(CertAlg::Ed25519, None)));
+        let ed = Some(be);
+        b.add(
+            ed,
+            spec(CertAlg::Ed25519, None),
+            &[Op::Message],
+            SizeClass::All,
+        );
+        for &n in MESSAGES_PER_CONNECTION {
+            b.add(
+                ed,
+                spec(CertAlg::Ed25519, Some(n)),
+                &[Op::Message],
+                SizeClass::Few,
+            );
+        }
+    }
 }
 
 fn envelope_modes(b: &mut Builder<'_>, be: &'static Backend) {
@@ -284,6 +339,10 @@ mod tests {
             "env-seal_sign-encrypt_aws-lc_ed25519+x25519+aes128gcm_kid_r1_reuse100_1350",
             "env-seal_sign1_ring_rsapss2048_x5chain_1350",
             "agree-ephemeral_rustcrypto_x25519+hkdfsha256_16",
+            "channel-handshake_rustls-aws-lc_x25519+ecdsap256+aes128gcm_0",
+            "channel-resume_rustls-ring@memory_x25519+ed25519+aes128gcm_0",
+            "channel-message_openssl_x25519+ed25519+aes128gcm_16384",
+            "channel-message_rustls-aws-lc_x25519+ed25519+aes128gcm_conn10000_1350",
         ] {
             assert!(ids.iter().any(|i| i == want), "{want} missing");
         }

@@ -26,6 +26,8 @@ pub enum Layer {
     Plain,
     /// No crypto, no library: a fixed arithmetic loop measuring the machine itself.
     Control,
+    /// A mutual-TLS channel: handshakes and messages on a connection (`src/channel/`).
+    Channel,
 }
 
 impl Layer {
@@ -36,6 +38,7 @@ impl Layer {
             Self::Envelope => "envelope",
             Self::Plain => "plain",
             Self::Control => "control",
+            Self::Channel => "channel",
         }
     }
 }
@@ -65,6 +68,12 @@ pub enum Op {
     Memcpy,
     /// `size` dependent integer multiply-xor-shift steps (a control).
     Arith,
+    /// A full TLS handshake (new connection).
+    Handshake,
+    /// A resumed TLS handshake (new connection, session ticket).
+    Resume,
+    /// One message sent and received over a TLS connection.
+    Message,
 }
 
 impl Op {
@@ -82,6 +91,9 @@ impl Op {
             Self::Agree => "agree",
             Self::Memcpy => "memcpy",
             Self::Arith => "arith",
+            Self::Handshake => "handshake",
+            Self::Resume => "resume",
+            Self::Message => "message",
         }
     }
 }
@@ -151,6 +163,8 @@ pub enum Work {
     KeyAgreement(KeyAgreementId),
     /// An envelope (including plain framing).
     Envelope(EnvelopeSpec),
+    /// A TLS channel.
+    Channel(crate::channel::ChannelSpec),
 }
 
 /// One measured scenario.
@@ -175,6 +189,7 @@ impl Scenario {
             Work::Envelope(e) if e.mode == Mode::Plain => Layer::Plain,
             Work::Envelope(_) => Layer::Envelope,
             Work::Arith => Layer::Control,
+            Work::Channel(_) => Layer::Channel,
             _ => Layer::Raw,
         }
     }
@@ -189,6 +204,9 @@ impl Scenario {
 
     /// Backend label (`none` without cryptography; `openssl@no-aesni` with a tag).
     pub fn backend_label(&self) -> String {
+        if let Work::Channel(c) = &self.work {
+            return c.label();
+        }
         let name = self.backend.map_or("none", |b| b.name);
         match self.backend_tag {
             Some(tag) => format!("{name}@{tag}"),
@@ -201,6 +219,7 @@ impl Scenario {
         match self.work {
             Work::Aead(a) => Some(a),
             Work::Envelope(e) => e.aead,
+            Work::Channel(_) => Some(AeadId::Aes128Gcm),
             _ => None,
         }
     }
@@ -215,6 +234,7 @@ impl Scenario {
             Work::Signature(s) => s.label().into(),
             Work::KeyTransport(k) => k.label().into(),
             Work::KeyAgreement(k) => format!("{}+hkdfsha256", k.label()),
+            Work::Channel(c) => c.algorithm(),
             Work::Envelope(e) => {
                 let parts: Vec<&str> = [
                     e.mac.map(MacId::label),
@@ -240,6 +260,17 @@ impl Scenario {
         match (self.layer(), self.envelope()) {
             (Layer::Raw, _) if self.work == Work::Memcpy => op.to_string(),
             (Layer::Control, _) => op.to_string(),
+            (Layer::Channel, _) => {
+                let mut id = format!("channel-{op}_{}_{}", self.backend_label(), self.algorithm());
+                if let Work::Channel(crate::channel::ChannelSpec {
+                    per_connection: Some(n),
+                    ..
+                }) = self.work
+                {
+                    id.push_str(&format!("_conn{n}"));
+                }
+                id
+            }
             (Layer::Raw, _) => format!("{op}_{}_{}", self.backend_label(), self.algorithm()),
             (Layer::Plain, _) => format!("plain-{op}_kid"),
             (Layer::Envelope, Some(e)) => {

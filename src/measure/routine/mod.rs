@@ -7,8 +7,11 @@
 //! [`POOL_BYTES`] in all: small enough to stay in the L2/L3 caches, large enough that an
 //! open does not read the message the previous open just wrote.
 
+mod channel;
 mod envelope;
 mod raw;
+
+pub(super) use channel::inside_loop as channel_loop;
 
 use std::hint::black_box;
 
@@ -42,6 +45,7 @@ pub struct Built {
 pub fn build(scenario: &Scenario) -> Result<Built, MeasureError> {
     match scenario.work {
         Work::Envelope(_) => envelope::build(scenario),
+        Work::Channel(_) => channel::build(scenario),
         Work::Memcpy => Ok(Built {
             routine: Box::new(Memcpy::new(scenario.size)),
             overhead_bytes: None,
