@@ -103,7 +103,7 @@ mod imp {
         fn start(&self, wire: Wire) -> Result<Box<dyn Endpoint>, ChannelError> {
             let mut ssl = Ssl::new(&self.0).map_err(config_error)?;
             ssl.set_accept_state();
-            Conn::new(ssl, wire)
+            Conn::boxed(ssl, wire)
         }
     }
 
@@ -115,7 +115,7 @@ mod imp {
                 .set_host(SERVER_NAME)
                 .map_err(config_error)?;
             ssl.set_connect_state();
-            Conn::new(ssl, wire)
+            Conn::boxed(ssl, wire)
         }
     }
 
@@ -127,7 +127,7 @@ mod imp {
     }
 
     impl Conn {
-        fn new(ssl: Ssl, wire: Wire) -> Result<Box<dyn Endpoint>, ChannelError> {
+        fn boxed(ssl: Ssl, wire: Wire) -> Result<Box<dyn Endpoint>, ChannelError> {
             let stream = SslStream::new(ssl, wire).map_err(config_error)?;
             Ok(Box::new(Self {
                 stream,

@@ -136,6 +136,11 @@ impl Pki {
         Ok(c)
     }
 
+    /// The credential issued to `name`.
+    pub fn issued_to(&self, name: &str) -> Option<&Credential> {
+        self.issued.iter().find(|c| c.name == name)
+    }
+
     /// The node a certificate this CA issued names (the identity TLS authenticated).
     pub fn holder(&self, cert_der: &[u8]) -> Option<&Credential> {
         self.issued.iter().find(|c| c.cert_der == cert_der)

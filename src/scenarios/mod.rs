@@ -28,6 +28,7 @@ mod harness;
 pub mod keyscope;
 mod mcollective;
 mod shared_mac;
+pub mod tls;
 mod trove;
 
 use serde::Serialize;
@@ -90,6 +91,16 @@ pub const ALL_PRESETS: &[Preset] = &[
         name: "trove",
         title: "Trove-style symmetric keys: a control-plane key and one key per guest, wrapped under a KEK at rest",
         run: trove::run,
+    },
+    Preset {
+        name: "tls-to-broker",
+        title: "Mutual TLS from every node to the broker (internal CA, client certificates), no envelope",
+        run: tls::run_tls,
+    },
+    Preset {
+        name: "tls+envelope",
+        title: "Mutual TLS to the broker with Sign1 or sign-encrypt envelopes inside (aud, iss): what the envelope closes",
+        run: tls::run_tls_envelope,
     },
 ];
 

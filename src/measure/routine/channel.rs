@@ -34,7 +34,7 @@ impl Ends {
         let client = pki.issue("client-1", "client", spec.cert)?;
         let listener = match spec.transport {
             Transport::Loopback => {
-                Some(Wire::listener().map_err(|e| crate::channel::ChannelError::from(e))?)
+                Some(Wire::listener().map_err(crate::channel::ChannelError::from)?)
             }
             Transport::Memory => None,
         };
