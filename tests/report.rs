@@ -12,7 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sealbench::report::{Block, Report, ReportError, ReportInput, SECTION_IDS, write_all};
+use sealbench::report::{
+    Block, COMPARISON_SCENARIOS_CAPTION, COMPARISON_SIZES_CAPTION, Report, ReportError,
+    ReportInput, SECTION_IDS, Table, num, write_all,
+};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,13 +30,43 @@ fn out_dir(test: &str) -> PathBuf {
     dir
 }
 
+fn decisions() -> Vec<PathBuf> {
+    vec![
+        data("report-decision-fleet.json"),
+        data("report-decision.json"),
+    ]
+}
+
 fn full_input() -> ReportInput {
     ReportInput::load(
         &[data("results-machine-a.json")],
         Some(&data("report-kat.json")),
-        Some(&data("report-decision.json")),
+        &decisions(),
     )
     .unwrap()
+}
+
+fn render_md(report: &Report) -> String {
+    let md =
+        sealbench::report::Exporter::render(&sealbench::report::MarkdownExporter, report).unwrap();
+    String::from_utf8(md[0].bytes.clone()).unwrap()
+}
+
+fn render_html(report: &Report) -> String {
+    let html =
+        sealbench::report::Exporter::render(&sealbench::report::HtmlExporter, report).unwrap();
+    String::from_utf8(html[0].bytes.clone()).unwrap()
+}
+
+fn tables<'a>(report: &'a Report, id: &str) -> Vec<&'a Table> {
+    section(report, id)
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) | Block::Details(t) => Some(t),
+            _ => None,
+        })
+        .collect()
 }
 
 fn section<'a>(report: &'a Report, id: &str) -> &'a sealbench::report::Section {
@@ -54,6 +87,10 @@ fn full_report_writes_every_file_and_section() {
     let written = write_all(&report, &dir).unwrap();
 
     let figures = [
+        "summary-message-cost",
+        "summary-cpu-config-management-fleet",
+        "summary-cpu-openstack-control-plane",
+        "summary-wire-share",
         "throughput-aes128gcm",
         "throughput-chacha20poly1305",
         "fixed-cost",
@@ -63,12 +100,11 @@ fn full_report_writes_every_file_and_section() {
         "overhead-rustcrypto-public-key",
         "speedup",
         "wire-bytes",
-        "decision-aws-lc",
-        "decision-rustcrypto",
     ];
     let mut expected = vec![
         "report.md".to_string(),
         "index.html".into(),
+        "summary.html".into(),
         "results.csv".into(),
     ];
     for f in figures {
@@ -99,9 +135,11 @@ fn full_report_writes_every_file_and_section() {
     assert!(not_measured(&report, "comparison"));
 
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
-    for s in &report.sections {
+    // The summary is a top-level section; every other section is an appendix under it.
+    for (i, s) in report.sections.iter().enumerate() {
+        let level = if i == 0 { "##" } else { "###" };
         assert!(
-            md.contains(&format!("<a id=\"{}\"></a>\n\n## {}\n", s.id, s.title)),
+            md.contains(&format!("<a id=\"{}\"></a>\n\n{level} {}\n", s.id, s.title)),
             "{}",
             s.id
         );
@@ -110,12 +148,14 @@ fn full_report_writes_every_file_and_section() {
         "**Machines**",
         "**Libraries and code paths**",
         "**Known-answer tests",
-        "**Throughput of the raw primitives",
-        "**Cost fits",
-        "**Envelope time over raw primitive time",
+        "<summary>Throughput of the raw primitives",
+        "<summary>Cost fits",
+        "<summary>Envelope time over raw primitive time",
         "**Speed-up of the hardware path",
         "**Overhead bytes per message**",
-        "**Strategies per backend**",
+        "**Recommended protection per class**",
+        "**Rejected strategies: the executed attack that broke each**",
+        "<summary>Every strategy on every backend",
     ] {
         assert!(md.contains(heading), "report.md lacks {heading}");
     }
@@ -125,7 +165,8 @@ fn full_report_writes_every_file_and_section() {
         .lines()
         .find(|l| l.starts_with("| seal | aes128gcm | aws-lc |"))
         .unwrap();
-    assert_eq!(row.matches('|').count(), 8, "{row}");
+    // Sizes 16, 32 (the two-size decrypt-key family), 256, 1350 and 16384 B.
+    assert_eq!(row.matches('|').count(), 9, "{row}");
     // Hardware speed-up at 16 KiB: (200 + 2.5·16384) / (40 + 0.08·16384) ≈ 31×.
     let speedup = md
         .lines()
@@ -149,6 +190,7 @@ fn html_is_self_contained() {
     let html = sealbench::report::HtmlExporter;
     let files = sealbench::report::Exporter::render(&html, &report).unwrap();
     let text = String::from_utf8(files[0].bytes.clone()).unwrap();
+    assert_eq!(text, render_html(&report));
     for needle in [
         "src=\"http",
         "href=\"http",
@@ -198,22 +240,14 @@ fn two_machines_merge_into_a_comparison() {
             data("results-machine-b.json"),
         ],
         None,
-        None,
+        &[],
     )
     .unwrap();
     let labels: Vec<&str> = input.machines.iter().map(|m| m.label.as_str()).collect();
     assert_eq!(labels, ["bench-a", "bench-b"]);
     let report = Report::build(input).unwrap();
-    let cmp = section(&report, "comparison");
-    let tables: Vec<_> = cmp
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(tables.len(), 2, "fits and scenario comparison");
+    let tables = tables(&report, "comparison");
+    assert_eq!(tables.len(), 2, "family and scenario comparison");
     let scen = tables[1];
     assert_eq!(
         scen.header,
@@ -257,9 +291,10 @@ fn two_machines_merge_into_a_comparison() {
 
 #[test]
 fn missing_data_says_not_measured() {
-    let input = ReportInput::load(&[data("results-minimal.json")], None, None).unwrap();
+    let input = ReportInput::load(&[data("results-minimal.json")], None, &[]).unwrap();
     let report = Report::build(input).unwrap();
     for id in [
+        "summary",
         "conformance",
         "costs",
         "overhead",
@@ -272,9 +307,7 @@ fn missing_data_says_not_measured() {
     }
     assert!(!not_measured(&report, "throughput"));
     assert!(!not_measured(&report, "environment"));
-    let md =
-        sealbench::report::Exporter::render(&sealbench::report::MarkdownExporter, &report).unwrap();
-    let md = String::from_utf8(md[0].bytes.clone()).unwrap();
+    let md = render_md(&report);
     assert!(
         md.contains("| CPU | not recorded |"),
         "sparse environment shown as not recorded"
@@ -293,7 +326,7 @@ fn bad_inputs_name_the_file() {
         r#"{"kind":"sealbench-kat","schema_version":1,"runs":[]}"#,
     )
     .unwrap();
-    let err = ReportInput::load(std::slice::from_ref(&wrong_kind), None, None).unwrap_err();
+    let err = ReportInput::load(std::slice::from_ref(&wrong_kind), None, &[]).unwrap_err();
     assert!(matches!(err, ReportError::Input { .. }), "{err}");
     assert!(err.to_string().contains("kat.json") && err.to_string().contains("sealbench-results"));
 
@@ -303,18 +336,33 @@ fn bad_inputs_name_the_file() {
         r#"{"kind":"sealbench-results","schema_version":99,"runs":[]}"#,
     )
     .unwrap();
-    let err = ReportInput::load(&[future], None, None).unwrap_err();
+    let err = ReportInput::load(&[future], None, &[]).unwrap_err();
     assert!(err.to_string().contains("schema version 99"), "{err}");
 
     let missing = dir.join("absent.json");
-    let err = ReportInput::load(&[missing], None, None).unwrap_err();
+    let err = ReportInput::load(&[missing], None, &[]).unwrap_err();
     assert!(matches!(err, ReportError::Read { .. }), "{err}");
 
-    let err =
-        ReportInput::load(&[data("results-minimal.json")], None, Some(&wrong_kind)).unwrap_err();
+    let err = ReportInput::load(
+        &[data("results-minimal.json")],
+        None,
+        std::slice::from_ref(&wrong_kind),
+    )
+    .unwrap_err();
     assert!(
-        err.to_string().contains("kat.json"),
-        "decision file errors name it: {err}"
+        err.to_string().contains("kat.json") && err.to_string().contains("`sealbench-kat` file"),
+        "decision file errors name it and its kind: {err}"
+    );
+    // A results file where a decision is expected says what it is.
+    let err = ReportInput::load(
+        &[data("results-minimal.json")],
+        None,
+        &[data("results-minimal.json")],
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("`sealbench-results` file"),
+        "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -343,6 +391,27 @@ fn cli_writes_the_report_and_rejects_bad_input() {
     ] {
         assert!(dir.join(f).is_file(), "{f}");
     }
+    // One --decision per profile.
+    let out = Command::new(bin)
+        .arg("report")
+        .arg(data("results-machine-a.json"))
+        .arg("--decision")
+        .arg(data("report-decision.json"))
+        .arg("--decision")
+        .arg(data("report-decision-fleet.json"))
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(
+        html.contains("A openstack-control-plane") && html.contains("B config-management-fleet")
+    );
     let out = Command::new(bin)
         .args(["report", "no-such-results.json", "--out"])
         .arg(&dir)
@@ -351,4 +420,234 @@ fn cli_writes_the_report_and_rejects_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-results.json"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn summary_comes_first_and_answers_each_profile() {
+    let report = Report::build(full_input()).unwrap();
+    assert_eq!(report.sections[0].id, "summary");
+    let md = render_md(&report);
+    let summary_md = &md[..md.find("## Appendices").unwrap()];
+    // The answer per profile: strategy, key scopes per class, cost with its interval,
+    // busiest node, latency, break-even; "none fits" with the reason otherwise.
+    let answer = tables(&report, "summary")[0];
+    let fleet = &answer.rows[0];
+    assert_eq!(fleet[0], "A config-management-fleet (compromised-peer)");
+    assert_eq!(fleet[1], "pairwise-unicast+sign-broadcast on aws-lc");
+    assert_eq!(
+        fleet[2],
+        "sign1/per-sender (command); encrypt0/pairwise (reply)"
+    );
+    assert_eq!(fleet[3], "0.00151 [0.00146–0.00156] of 1.00");
+    assert_eq!(fleet[4], "5.03e-4 of 0.500 (controller)");
+    assert_eq!(fleet[5], "61.0 of 5000");
+    // Break-even: budget ÷ cores = 1 ÷ 0.00151, with the messages per second it allows.
+    assert_eq!(
+        fleet[6],
+        format!("{}× ({} msg/s)", num(1.0 / 0.00151), num(1000.1 / 0.00151))
+    );
+    let rpc = &answer.rows[1];
+    assert_eq!(rpc[1], "none fits");
+    assert!(rpc[2].contains("seal-all/pairwise on aws-lc"), "{rpc:?}");
+    // Ties, the conformance verdict in one line, provenance, and the three plots.
+    for needle in [
+        "tie with cheapest-mix on aws-lc",
+        "Conformance: PASS: ",
+        "Assumptions and provenance",
+        "results-machine-a.json",
+        "revision `c5f8288`",
+        "report-decision-fleet.json",
+        "threat `compromised-peer`",
+        "![Cost per message: seal + open](summary-message-cost.svg)",
+        "(summary-cpu-config-management-fleet.svg)",
+        "(summary-wire-share.svg)",
+    ] {
+        assert!(summary_md.contains(needle), "summary lacks {needle}");
+    }
+    // Rejected strategies are in the decision appendix with the attack that broke them.
+    let rejected = tables(&report, "decision")
+        .into_iter()
+        .find(|t| t.caption.starts_with("Rejected strategies"))
+        .unwrap();
+    let group = rejected
+        .rows
+        .iter()
+        .find(|r| r[0] == "seal-all/group")
+        .unwrap();
+    assert_eq!(group[1], "command");
+    assert_eq!(group[2], "encrypt0/group");
+    assert_eq!(group[3], "receiver-forges");
+    assert!(group[4].starts_with("compromised r1 seals"), "{group:?}");
+    assert_eq!(group[5], "accepted as group (sender)");
+    // The HTML summary comes before the appendices and holds the plots inline.
+    let html = render_html(&report);
+    let (head, tail) = html.split_at(html.find("<div id=\"appendices\">").unwrap());
+    assert!(head.contains("<section id=\"summary\">"));
+    assert!(head.matches("<svg").count() >= 3);
+    assert!(!tail.contains("<section id=\"summary\">"));
+}
+
+/// A comparison cell back to a number: `1234*` → 1234, `1.27×` → 1.27.
+fn parse_cell(cell: &str) -> f64 {
+    cell.trim_end_matches(['*', '×']).parse().unwrap()
+}
+
+#[test]
+fn every_number_in_the_comparison_comes_from_a_measured_point() {
+    let input = ReportInput::load(
+        &[
+            data("results-machine-a.json"),
+            data("results-machine-b.json"),
+        ],
+        None,
+        &[],
+    )
+    .unwrap();
+    let report = Report::build(input).unwrap();
+    let machines = &report.input.machines;
+    let measured = |m: usize, family: &str, size: u64| {
+        machines[m]
+            .run
+            .scenarios
+            .iter()
+            .find(|s| s.family == family && s.size == size)
+            .map(|s| s.stats.median_ns)
+    };
+    let all = tables(&report, "comparison");
+    let families = all
+        .iter()
+        .find(|t| t.caption == COMPARISON_SIZES_CAPTION)
+        .unwrap();
+    let mut checked = 0;
+    for row in &families.rows {
+        let size: u64 = row[1].parse().unwrap();
+        let mut times = Vec::new();
+        for m in 0..machines.len() {
+            let cell = &row[2 + m];
+            match measured(m, &row[0], size) {
+                Some(t) => {
+                    assert_eq!(cell.trim_end_matches('*'), num(t), "{row:?}");
+                    times.push(t);
+                }
+                None => assert_eq!(cell, "not measured", "{row:?}"),
+            }
+        }
+        let hi = times.iter().copied().fold(0.0, f64::max);
+        let lo = times.iter().copied().fold(f64::INFINITY, f64::min);
+        assert_eq!(
+            row[2 + machines.len()],
+            format!("{}×", num(hi / lo)),
+            "{row:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} family rows");
+    // The family measured at 16 and 32 B only is compared at 32 B (measured), about
+    // 1.27×; its two-point fits extrapolated to 1 KiB would say about 2.3×.
+    let rsa = families
+        .rows
+        .iter()
+        .find(|r| r[0] == "decrypt-key_aws-lc_rsaoaep2048")
+        .unwrap();
+    assert_eq!(rsa[1], "32");
+    assert!((1.2..1.35).contains(&parse_cell(&rsa[4])), "{rsa:?}");
+    let fit = |m: usize| {
+        let f = machines[m]
+            .run
+            .fits
+            .iter()
+            .find(|f| f.family == "decrypt-key_aws-lc_rsaoaep2048")
+            .unwrap();
+        f.fixed_ns + f.per_byte_ns * 1024.0
+    };
+    assert!(
+        fit(1) / fit(0) > 2.0,
+        "the fixture must make extrapolation visibly wrong"
+    );
+
+    let scenarios = all
+        .iter()
+        .find(|t| t.caption.starts_with(COMPARISON_SCENARIOS_CAPTION))
+        .unwrap();
+    for row in &scenarios.rows {
+        let find = |m: usize| {
+            machines[m]
+                .run
+                .scenarios
+                .iter()
+                .find(|s| s.id == row[0])
+                .map(|s| s.stats.median_ns)
+        };
+        let (a, b) = (find(0).unwrap(), find(1).unwrap());
+        assert_eq!(row[1].trim_end_matches('*'), num(a));
+        assert_eq!(row[2].trim_end_matches('*'), num(b));
+        assert_eq!(row[3], format!("{}×", num(b / a)));
+    }
+}
+
+#[test]
+fn fit_table_has_no_zero_throughput_or_zero_residual() {
+    let mut input = full_input();
+    let run = &mut input.machines[0].run;
+    let fit = run
+        .fits
+        .iter_mut()
+        .find(|f| f.family == "seal_aws-lc_aes128gcm")
+        .unwrap();
+    fit.per_byte_ns = -0.002;
+    fit.gb_per_s = 0.0;
+    let report = Report::build(input).unwrap();
+    let t = tables(&report, "costs")
+        .into_iter()
+        .find(|t| t.caption.starts_with("Cost fits"))
+        .unwrap();
+    let gb = t.header.iter().position(|h| h == "GB/s").unwrap();
+    let res = t.header.iter().position(|h| h == "Max |residual|").unwrap();
+    for row in &t.rows {
+        assert_ne!(row[gb], "0", "{row:?}");
+        assert_ne!(row[res], "0 %", "{row:?}");
+    }
+    assert!(t.rows.iter().any(|r| r[gb] == "– (per-byte ≤ 0)"));
+    // The family measured at two sizes passes through both points.
+    assert!(t.rows.iter().any(|r| r[res] == "exact (2 sizes)"));
+    // Small numbers keep three significant figures.
+    assert_eq!(num(0.000_312), "3.12e-4");
+}
+
+#[test]
+fn the_decide_json_of_every_example_profile_is_read() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let results =
+        sealbench::decide::load_results(&root.join("reports/reference/results.json")).unwrap();
+    let mut read = 0;
+    for entry in std::fs::read_dir(root.join("examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let profile = sealbench::decide::Profile::load(&path).unwrap();
+        let decision =
+            sealbench::decide::decide(&profile, &results, &sealbench::decide::Options::default())
+                .unwrap();
+        let json = serde_json::to_string(&decision).unwrap();
+        let d: sealbench::report::Decision = serde_json::from_str(&json).unwrap();
+        assert_eq!(d.profile.name, profile.name);
+        assert_eq!(d.rows.len(), decision.rows.len());
+        let rec = &d.recommendation;
+        assert_eq!(rec.classes.len(), decision.recommendation.classes.len());
+        for (c, want) in rec.classes.iter().zip(&decision.recommendation.classes) {
+            assert_eq!(c.mode, want.mode.label());
+            assert_eq!(c.key_scope, want.key_scope.label());
+        }
+        assert_eq!(rec.rejected.len(), decision.recommendation.rejected.len());
+        for r in &rec.rejected {
+            assert!(
+                !r.broken.is_empty() && !r.broken[0].attacks.is_empty(),
+                "{}",
+                r.strategy
+            );
+        }
+        read += 1;
+    }
+    assert!(read >= 3, "only {read} example profiles");
 }

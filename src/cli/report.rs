@@ -19,17 +19,18 @@ pub struct Args {
     /// Conformance records from `sealbench kat --json FILE`, for the conformance matrix.
     #[arg(long, value_name = "FILE")]
     kat: Option<PathBuf>,
-    /// The output of `sealbench decide --json`, for the decision table and chart.
+    /// The output of `sealbench decide --json` for one traffic profile (repeatable: one
+    /// file per profile); the summary answers each.
     #[arg(long, value_name = "FILE")]
-    decision: Option<PathBuf>,
+    decision: Vec<PathBuf>,
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let input = ReportInput::load(&args.results, args.kat.as_deref(), args.decision.as_deref())?;
+    let input = ReportInput::load(&args.results, args.kat.as_deref(), &args.decision)?;
     let report = Report::build(input)?;
     let written = write_all(&report, &args.out)?;
     println!(
-        "wrote {} files to {} (open {})",
+        "wrote {} files to {} (the review summary is first in {})",
         written.len(),
         args.out.display(),
         args.out.join("index.html").display()

@@ -7,6 +7,7 @@ use super::document::{Block, Figure, Section};
 use super::input::{Machine, ReportInput};
 use super::plots::{BarPlot, Plot};
 use super::speed::{figure_name, op_rank};
+use super::style::backend_colour;
 use super::tables::{Table, VariantRank, mode_rank, num, variant_label, variant_rank};
 use crate::backend::AeadId;
 use crate::results::{CostFit, ScenarioResult};
@@ -73,6 +74,18 @@ fn fit_table(m: &Machine) -> Table {
             .fold(None, |acc: Option<f64>, r| {
                 Some(acc.map_or(r, |a| a.max(r)))
             });
+        // A line through two points has no residual to report: say so instead of "0 %".
+        let residual = match (f.residuals.len(), max_res) {
+            (0..=2, _) => format!("exact ({} sizes)", f.residuals.len()),
+            (_, Some(r)) => format!("{} %", num(r * 100.0)),
+            (_, None) => "–".to_string(),
+        };
+        // A negative per-byte fit (noise over few sizes) has no throughput.
+        let gb_per_s = if f.per_byte_ns > 0.0 {
+            num(1.0 / f.per_byte_ns)
+        } else {
+            "– (per-byte ≤ 0)".to_string()
+        };
         let label = |get: fn(&ScenarioResult) -> String| s.map_or(String::new(), get);
         t.push(vec![
             label(|s| s.layer.clone()),
@@ -83,17 +96,22 @@ fn fit_table(m: &Machine) -> Table {
             label(variant_label),
             num(f.fixed_ns),
             num(f.per_byte_ns),
-            num(f.gb_per_s),
-            max_res.map_or("–".to_string(), |r| format!("{} %", num(r * 100.0))),
+            gb_per_s,
+            residual,
         ]);
     }
     t
 }
 
-/// Fixed cost of one seal family: the fit's intercept, or (`approx`) without a fit the
-/// median at the smallest size measured, an upper bound.
+/// Fixed cost of one family: the fit's intercept, or (`approx`) without a fit or with a
+/// non-positive intercept the median at the smallest size measured, an upper bound.
 fn fixed_cost(m: &Machine, family: &str) -> Option<(f64, bool)> {
-    if let Some(f) = m.run.fits.iter().find(|f| f.family == family) {
+    if let Some(f) = m
+        .run
+        .fits
+        .iter()
+        .find(|f| f.family == family && f.fixed_ns > 0.0)
+    {
         return Some((f.fixed_ns, false));
     }
     m.run
@@ -104,14 +122,17 @@ fn fixed_cost(m: &Machine, family: &str) -> Option<(f64, bool)> {
         .map(|s| (s.stats.median_ns, true))
 }
 
-/// Fixed cost per message of every seal family: raw AEADs, then envelope modes, by backend.
+/// Fixed cost per message of every seal and open family: raw AEADs, then envelope modes,
+/// by backend (hybrid modes' open, with its key unwrap, is much dearer than their seal).
 fn fixed_chart(m: &Machine) -> Option<BarPlot> {
     // (group order, group label) -> backend -> (variant rank, fixed ns, approximate)
     type Groups =
         BTreeMap<((usize, usize, String), String), BTreeMap<String, (VariantRank, f64, bool)>>;
     let mut groups: Groups = BTreeMap::new();
     let seal = m.run.scenarios.iter().filter(|s| {
-        s.op == "seal" && (s.layer != "raw" || AeadId::ALL.iter().any(|a| a.label() == s.algorithm))
+        (s.op == "seal" || s.op == "open")
+            && !s.backend.contains('@')
+            && (s.layer != "raw" || AeadId::ALL.iter().any(|a| a.label() == s.algorithm))
     });
     for s in seal {
         let Some((ns, approx)) = fixed_cost(m, &s.family) else {
@@ -119,8 +140,14 @@ fn fixed_chart(m: &Machine) -> Option<BarPlot> {
         };
         let mode = s.mode.clone().unwrap_or_else(|| s.layer.clone());
         let key = (
-            (layer_rank(&s.layer), mode_rank(&mode).0, mode.clone()),
-            format!("{mode} {}", s.algorithm).trim().to_string(),
+            (
+                layer_rank(&s.layer),
+                mode_rank(&mode).0,
+                format!("{} {}", s.algorithm, op_rank(&s.op)),
+            ),
+            format!("{mode} {} ({})", s.algorithm, s.op)
+                .trim()
+                .to_string(),
         );
         let rank = variant_rank(s);
         let slot = groups
@@ -136,7 +163,7 @@ fn fixed_chart(m: &Machine) -> Option<BarPlot> {
         return None;
     }
     let mut bars: Vec<String> = groups.values().flat_map(|b| b.keys().cloned()).collect();
-    bars.sort();
+    bars.sort_by_key(|b| (backend_colour(b), b.clone()));
     bars.dedup();
     let values = groups
         .values()
@@ -152,12 +179,14 @@ fn fixed_chart(m: &Machine) -> Option<BarPlot> {
             }
         })
         .collect();
+    let colours = bars.iter().map(|b| backend_colour(b)).collect();
     Some(BarPlot {
-        title: "Fixed cost per message (seal)".into(),
+        title: "Fixed cost per message (seal and open)".into(),
         value_label: "fixed cost (ns per message, log scale; ≈ = time at the smallest size)".into(),
         log: true,
         groups: labels,
         bars,
+        colours,
         values,
     })
 }
@@ -168,7 +197,9 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
     sec.text(
         "Each scenario family's times are fitted as t(size) = fixed + per-byte × size. The \
          fixed part is what every message pays (key schedule, framing, signatures); the \
-         per-byte part sets bulk throughput. Envelope rows use the variant shown.",
+         per-byte part sets bulk throughput. Envelope rows use the variant shown. A fit over \
+         two sizes passes through both (no residual); a negative per-byte fit means the \
+         fixed cost dominates at the sizes measured and gives no throughput.",
     );
     for (idx, m) in input.machines.iter().enumerate() {
         sec.machine_heading(input, &m.label);
@@ -184,7 +215,7 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
                  their bar is the time at the smallest size measured (an upper bound).",
             );
         }
-        sec.blocks.push(Block::Table(fit_table(m)));
+        sec.blocks.push(Block::Details(fit_table(m)));
     }
     if input.machines.is_empty() {
         sec.not_measured("Costs not measured: no runs in the inputs.");

@@ -4,16 +4,18 @@ use super::plots::{self, Plot};
 use super::tables::Table;
 use super::{ReportError, ReportInput};
 
-/// The id of every section, in report order (HTML anchors, markdown anchors).
+/// The id of every section, in report order (HTML anchors, markdown anchors): the
+/// one-page review summary, then the appendices.
 pub const SECTION_IDS: &[&str] = &[
-    "environment",
+    "summary",
+    "decision",
     "conformance",
-    "throughput",
+    "environment",
     "costs",
     "overhead",
-    "speedup",
     "wire",
-    "decision",
+    "throughput",
+    "speedup",
     "comparison",
 ];
 
@@ -26,6 +28,10 @@ pub enum Block {
     Heading(String),
     /// A table.
     Table(Table),
+    /// A table of raw numbers, collapsed by default (`<details>`).
+    Details(Table),
+    /// A bulleted list.
+    Bullets(Vec<String>),
     /// A figure.
     Figure(Figure),
     /// Data for this part was not in the inputs.
@@ -43,6 +49,8 @@ pub struct Figure {
     pub svg: String,
     /// PNG image.
     pub png: Vec<u8>,
+    /// Drawn small, to be shown two abreast.
+    pub compact: bool,
 }
 
 impl Figure {
@@ -57,6 +65,7 @@ impl Figure {
             title: plot.title().to_string(),
             svg,
             png,
+            compact: plot.compact(),
         })
     }
 }
@@ -126,14 +135,15 @@ impl Report {
     /// Builds every section and renders every figure.
     pub fn build(input: ReportInput) -> Result<Self, ReportError> {
         let sections = vec![
-            super::environment::section(&input),
+            super::summary::section(&input)?,
+            super::decision::section(&input)?,
             super::conformance::section(&input),
-            super::speed::throughput_section(&input)?,
+            super::environment::section(&input),
             super::costs::section(&input)?,
             super::overhead::overhead_section(&input)?,
-            super::speedup::section(&input)?,
             super::overhead::wire_section(&input)?,
-            super::decision::section(&input)?,
+            super::speed::throughput_section(&input)?,
+            super::speedup::section(&input)?,
             super::merge::comparison_section(&input),
         ];
         let mut intro = vec![format!(
@@ -160,8 +170,8 @@ impl Report {
             }
         ));
         intro.push(
-            "Times are medians per operation; MB/s is 10^6 bytes per second; \
-             cells marked * come from scenarios flagged noisy."
+            "Times are medians per operation; MB/s is 10^6 bytes per second; numbers keep \
+             three significant figures; cells marked * come from scenarios flagged noisy."
                 .to_string(),
         );
         Ok(Self {
@@ -175,5 +185,13 @@ impl Report {
     /// Every figure in the report.
     pub fn figures(&self) -> impl Iterator<Item = &Figure> {
         self.sections.iter().flat_map(Section::figures)
+    }
+
+    /// The summary (first) and the appendices (the rest).
+    pub fn split(&self) -> (Option<&Section>, &[Section]) {
+        match self.sections.split_first() {
+            Some((first, rest)) if first.id == "summary" => (Some(first), rest),
+            _ => (None, &self.sections),
+        }
     }
 }

@@ -1,12 +1,13 @@
-//! A self-contained `index.html`: inline CSS, figures inline as SVG, no network.
+//! A self-contained `index.html` (the summary, then the appendices) and `summary.html` (the
+//! summary alone): inline CSS, figures inline as SVG, no network.
 
 use std::fmt::Write as _;
 
-use super::document::{Block, Report};
+use super::document::{Block, Report, Section};
 use super::tables::Table;
 use super::{Exporter, OutputFile, ReportError};
 
-/// Writes `index.html`.
+/// Writes `index.html` and `summary.html`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HtmlExporter;
 
@@ -26,6 +27,16 @@ figure { margin: 12px 0 24px; }
 figure svg { max-width: 100%; height: auto; border: 1px solid #e4e4e4; }
 figcaption { font-size: 13px; color: #555; }
 p.not-measured { font-style: italic; color: #8a4b00; background: #fff6e5; padding: 6px 10px; }
+details { margin: 8px 0 20px; }
+summary { cursor: pointer; font-weight: bold; font-size: 14px; }
+#summary { font-size: 15px; }
+#summary h3 { margin: 18px 0 6px; }
+#summary table { font-size: 14px; display: table; width: 100%; }
+#summary td.num { white-space: normal; }
+#summary figure { margin: 10px 0; max-width: 1000px; }
+#summary figure.compact { display: inline-block; vertical-align: top; width: 49.5%; }
+#summary figure svg { width: 100%; }
+#appendices { margin-top: 48px; border-top: 3px solid #0072B2; }
 ";
 
 /// Escapes text for HTML content and attribute values.
@@ -84,7 +95,61 @@ fn table(out: &mut String, t: &Table) {
     out.push_str("</tbody></table>\n");
 }
 
-/// Renders the whole report as one HTML document.
+fn section(out: &mut String, s: &Section, level: u8) {
+    let _ = writeln!(
+        out,
+        "<section id=\"{}\"><h{level}>{}</h{level}>",
+        s.id,
+        esc(&s.title)
+    );
+    let sub = level + 1;
+    for b in &s.blocks {
+        match b {
+            Block::Text(t) => {
+                let _ = writeln!(out, "<p>{}</p>", inline(t));
+            }
+            Block::Heading(h) => {
+                let _ = writeln!(out, "<h{sub}>{}</h{sub}>", esc(h));
+            }
+            Block::Table(t) => table(out, t),
+            Block::Details(t) => {
+                let _ = writeln!(
+                    out,
+                    "<details><summary>{} ({} rows)</summary>",
+                    esc(&t.caption),
+                    t.rows.len()
+                );
+                table(out, t);
+                out.push_str("</details>\n");
+            }
+            Block::Bullets(items) => {
+                out.push_str("<ul>");
+                for i in items {
+                    let _ = write!(out, "<li>{}</li>", inline(i));
+                }
+                out.push_str("</ul>\n");
+            }
+            Block::Figure(f) => {
+                let _ = writeln!(
+                    out,
+                    "<figure id=\"fig-{name}\"{class}>{svg}<figcaption>{title} · \
+                     <a href=\"{name}.png\">PNG</a> · <a href=\"{name}.svg\">SVG</a></figcaption></figure>",
+                    name = esc(&f.name),
+                    svg = f.svg,
+                    title = esc(&f.title),
+                    class = if f.compact { " class=\"compact\"" } else { "" },
+                );
+            }
+            Block::NotMeasured(t) => {
+                let _ = writeln!(out, "<p class=\"not-measured\">{}</p>", inline(t));
+            }
+        }
+    }
+    out.push_str("</section>\n");
+}
+
+/// Renders the whole report as one HTML document: the review summary first, then the
+/// appendices.
 pub fn render(report: &Report) -> String {
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -93,52 +158,56 @@ pub fn render(report: &Report) -> String {
         esc(&report.title),
         esc(&report.title)
     );
+    let (summary, appendices) = report.split();
+    if let Some(s) = summary {
+        section(&mut out, s, 2);
+    }
+    out.push_str("<div id=\"appendices\"><h2>Appendices</h2>\n");
     for line in &report.intro {
         let _ = writeln!(out, "<p>{}</p>", inline(line));
     }
     out.push_str("<nav><ul>\n");
-    for s in &report.sections {
+    for s in appendices {
         let _ = writeln!(out, "<li><a href=\"#{}\">{}</a></li>", s.id, esc(&s.title));
     }
     out.push_str("</ul></nav>\n");
-    for s in &report.sections {
-        let _ = writeln!(out, "<section id=\"{}\"><h2>{}</h2>", s.id, esc(&s.title));
-        for b in &s.blocks {
-            match b {
-                Block::Text(t) => {
-                    let _ = writeln!(out, "<p>{}</p>", inline(t));
-                }
-                Block::Heading(h) => {
-                    let _ = writeln!(out, "<h3>{}</h3>", esc(h));
-                }
-                Block::Table(t) => table(&mut out, t),
-                Block::Figure(f) => {
-                    let _ = writeln!(
-                        out,
-                        "<figure id=\"fig-{name}\">{svg}<figcaption>{title} · \
-                         <a href=\"{name}.png\">PNG</a> · <a href=\"{name}.svg\">SVG</a></figcaption></figure>",
-                        name = esc(&f.name),
-                        svg = f.svg,
-                        title = esc(&f.title),
-                    );
-                }
-                Block::NotMeasured(t) => {
-                    let _ = writeln!(out, "<p class=\"not-measured\">{}</p>", inline(t));
-                }
-            }
-        }
-        out.push_str("</section>\n");
+    for s in appendices {
+        section(&mut out, s, 3);
     }
-    out.push_str("</body></html>\n");
+    out.push_str("</div></body></html>\n");
+    out
+}
+
+/// The review summary alone, as its own page (for a design-review handout and the
+/// screenshot `scripts/render-report.sh` takes).
+pub fn render_summary(report: &Report) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{} — review summary</title><style>{STYLE}</style></head><body>\n<h1>{}</h1>\n",
+        esc(&report.title),
+        esc(&report.title)
+    );
+    if let (Some(s), _) = report.split() {
+        section(&mut out, s, 2);
+    }
+    out.push_str(
+        "<p>Appendices: <a href=\"index.html#appendices\">index.html</a>.</p></body></html>\n",
+    );
     out
 }
 
 impl Exporter for HtmlExporter {
     fn render(&self, report: &Report) -> Result<Vec<OutputFile>, ReportError> {
-        Ok(vec![OutputFile {
-            name: "index.html".into(),
-            bytes: render(report).into_bytes(),
-        }])
+        Ok(vec![
+            OutputFile {
+                name: "index.html".into(),
+                bytes: render(report).into_bytes(),
+            },
+            OutputFile {
+                name: "summary.html".into(),
+                bytes: render_summary(report).into_bytes(),
+            },
+        ])
     }
 }
 

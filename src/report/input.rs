@@ -1,4 +1,4 @@
-//! Loading the report's inputs: results files, a conformance file, a decision file.
+//! Loading the report's inputs: results files, a conformance file, decision files.
 
 use std::path::{Path, PathBuf};
 
@@ -42,8 +42,9 @@ pub struct ReportInput {
     pub machines: Vec<Machine>,
     /// Conformance records, if a `--kat` file was given.
     pub kat: Option<KatInput>,
-    /// The decision, if a `--decision` file was given.
-    pub decision: Option<Decision>,
+    /// The decisions (one per traffic profile), with the files they came from, in
+    /// command-line order.
+    pub decisions: Vec<(PathBuf, Decision)>,
 }
 
 impl ReportInput {
@@ -51,7 +52,7 @@ impl ReportInput {
     pub fn load(
         results: &[PathBuf],
         kat: Option<&Path>,
-        decision: Option<&Path>,
+        decisions: &[PathBuf],
     ) -> Result<Self, ReportError> {
         let files = results
             .iter()
@@ -61,7 +62,10 @@ impl ReportInput {
             sources: results.to_vec(),
             machines: super::merge::machines(files),
             kat: kat.map(read_json::<KatInput>).transpose()?,
-            decision: decision.map(read_json::<Decision>).transpose()?,
+            decisions: decisions
+                .iter()
+                .map(|p| Ok((p.clone(), read_json::<Decision>(p)?)))
+                .collect::<Result<_, ReportError>>()?,
         })
     }
 }
@@ -74,10 +78,30 @@ fn read_text(path: &Path) -> Result<String, ReportError> {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
-    serde_json::from_str(&read_text(path)?).map_err(|e| ReportError::Input {
+    let text = read_text(path)?;
+    serde_json::from_str(&text).map_err(|e| ReportError::Input {
         path: path.to_path_buf(),
-        detail: e.to_string(),
+        detail: match file_kind(&text) {
+            Some(kind) => format!("{e} (this is a {kind} file)"),
+            None => e.to_string(),
+        },
     })
+}
+
+/// What a JSON file that failed to parse looks like: its `kind`, or the shape of a
+/// `decide --json` / `kat --json` output.
+fn file_kind(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    if let Some(kind) = v.get("kind").and_then(serde_json::Value::as_str) {
+        return Some(format!("`{kind}`"));
+    }
+    if v.get("recommendation").is_some() {
+        return Some("`sealbench decide --json`".into());
+    }
+    if v.get("records").is_some() {
+        return Some("`sealbench kat --json`".into());
+    }
+    None
 }
 
 /// Reads one results file, checking its kind and schema version.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::document::{Block, Report};
+use super::document::{Block, Report, Section};
 use super::tables::Table;
 use super::{Exporter, OutputFile, ReportError};
 
@@ -32,35 +32,66 @@ fn table(out: &mut String, t: &Table) {
     out.push('\n');
 }
 
-/// Renders the whole report as markdown.
+fn section(out: &mut String, s: &Section, level: &str) {
+    let _ = write!(out, "\n<a id=\"{}\"></a>\n\n{level} {}\n\n", s.id, s.title);
+    for b in &s.blocks {
+        match b {
+            Block::Text(t) => {
+                let _ = writeln!(out, "{t}\n");
+            }
+            Block::Heading(h) => {
+                let _ = writeln!(out, "{level}# {h}\n");
+            }
+            Block::Table(t) => table(out, t),
+            Block::Details(t) => {
+                let _ = writeln!(
+                    out,
+                    "<details><summary>{} ({} rows)</summary>\n",
+                    t.caption,
+                    t.rows.len()
+                );
+                table(
+                    out,
+                    &Table {
+                        caption: String::new(),
+                        ..t.clone()
+                    },
+                );
+                out.push_str("</details>\n\n");
+            }
+            Block::Bullets(items) => {
+                for i in items {
+                    let _ = writeln!(out, "- {i}");
+                }
+                out.push('\n');
+            }
+            Block::Figure(f) => {
+                let _ = writeln!(out, "![{}]({}.svg)\n", f.title, f.name);
+            }
+            Block::NotMeasured(t) => {
+                let _ = writeln!(out, "_{t}_\n");
+            }
+        }
+    }
+}
+
+/// Renders the whole report as markdown: the review summary first, then the appendices.
 pub fn render(report: &Report) -> String {
     let mut out = format!("# {}\n\n", report.title);
+    let (summary, appendices) = report.split();
+    if let Some(s) = summary {
+        section(&mut out, s, "##");
+    }
+    out.push_str("\n## Appendices\n\n");
     for line in &report.intro {
         let _ = writeln!(out, "{line}  ");
     }
-    out.push_str("\n## Contents\n\n");
-    for s in &report.sections {
+    out.push('\n');
+    for s in appendices {
         let _ = writeln!(out, "- [{}](#{})", s.title, s.id);
     }
-    for s in &report.sections {
-        let _ = write!(out, "\n<a id=\"{}\"></a>\n\n## {}\n\n", s.id, s.title);
-        for b in &s.blocks {
-            match b {
-                Block::Text(t) => {
-                    let _ = writeln!(out, "{t}\n");
-                }
-                Block::Heading(h) => {
-                    let _ = writeln!(out, "### {h}\n");
-                }
-                Block::Table(t) => table(&mut out, t),
-                Block::Figure(f) => {
-                    let _ = writeln!(out, "![{}]({}.svg)\n", f.title, f.name);
-                }
-                Block::NotMeasured(t) => {
-                    let _ = writeln!(out, "_{t}_\n");
-                }
-            }
-        }
+    for s in appendices {
+        section(&mut out, s, "###");
     }
     out
 }

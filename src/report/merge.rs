@@ -45,48 +45,88 @@ pub fn machines(files: Vec<(PathBuf, ResultsFile)>) -> Vec<Machine> {
     out
 }
 
-/// Reference size for comparing cost fits: a typical RPC message.
-const REFERENCE_SIZE: f64 = 1024.0;
+/// Preferred size for comparing families across machines: a typical RPC message.
+const REFERENCE_SIZE: u64 = 1024;
 
-fn fits_table(input: &ReportInput) -> Option<Table> {
-    let mut families: BTreeMap<&str, Vec<Option<&crate::results::CostFit>>> = BTreeMap::new();
+/// Caption of the per-family table (tests find it by this).
+pub const COMPARISON_SIZES_CAPTION: &str =
+    "Per family at a size measured on every machine (measured medians, never a fit)";
+
+/// Caption prefix of the per-scenario table.
+pub const COMPARISON_SCENARIOS_CAPTION: &str = "Median time per scenario per machine";
+
+/// The size to compare a family at: [`REFERENCE_SIZE`] if every machine measured it,
+/// else the common measured size nearest to it (by ratio); `None` without a common size.
+fn common_size(per_machine: &[Vec<u64>]) -> Option<u64> {
+    let mut common: Vec<u64> = per_machine.first()?.clone();
+    for sizes in per_machine.iter().skip(1) {
+        common.retain(|s| sizes.contains(s));
+    }
+    let distance = |s: u64| {
+        let (a, b) = (s.max(1) as f64, REFERENCE_SIZE as f64);
+        (a / b).max(b / a)
+    };
+    common
+        .into_iter()
+        .min_by(|a, b| distance(*a).total_cmp(&distance(*b)).then(b.cmp(a)))
+}
+
+/// One row per scenario family measured on two or more machines: the median at one size
+/// every such machine measured, and slowest ÷ fastest. Fits are not used: a fit over a
+/// few small sizes extrapolated to 1 KiB can be off by an order of magnitude.
+fn families_table(input: &ReportInput) -> Option<Table> {
+    type Cells<'a> = Vec<Vec<&'a crate::results::ScenarioResult>>;
+    let mut families: BTreeMap<&str, Cells<'_>> = BTreeMap::new();
     for (i, m) in input.machines.iter().enumerate() {
-        for f in &m.run.fits {
+        for s in &m.run.scenarios {
             let slot = families
-                .entry(&f.family)
-                .or_insert_with(|| vec![None; input.machines.len()]);
+                .entry(&s.family)
+                .or_insert_with(|| vec![Vec::new(); input.machines.len()]);
             if let Some(cell) = slot.get_mut(i) {
-                *cell = Some(f);
+                cell.push(s);
             }
         }
     }
-    families.retain(|_, v| v.iter().flatten().count() > 1);
+    families.retain(|_, v| v.iter().filter(|c| !c.is_empty()).count() > 1);
     if families.is_empty() {
         return None;
     }
-    let mut header = vec!["Family".to_string()];
+    let mut header = vec!["Family".to_string(), "Size (B)".to_string()];
     header.extend(
         input
             .machines
             .iter()
-            .map(|m| format!("{} (fixed ns, GB/s)", m.label)),
+            .map(|m| format!("{} (ns/op)", m.label)),
     );
-    header.push("Slowest ÷ fastest at 1 KiB".into());
-    let mut t = Table::with_header("Cost fits per machine", header);
-    for (family, fits) in families {
+    header.push("Slowest ÷ fastest".into());
+    let mut t = Table::with_header(COMPARISON_SIZES_CAPTION, header);
+    for (family, cells) in families {
+        let present: Vec<Vec<u64>> = cells
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| c.iter().map(|s| s.size).collect())
+            .collect();
         let mut row = vec![family.to_string()];
-        row.extend(fits.iter().map(|f| {
-            f.map_or("not measured".to_string(), |f| {
-                format!("{} ns, {} GB/s", num(f.fixed_ns), num(f.gb_per_s))
+        let Some(size) = common_size(&present) else {
+            row.push("no common size".into());
+            row.extend(cells.iter().map(|_| "not measured".to_string()));
+            row.push("not measured".into());
+            t.push(row);
+            continue;
+        };
+        row.push(size.to_string());
+        let at: Vec<Option<&crate::results::ScenarioResult>> = cells
+            .iter()
+            .map(|c| c.iter().copied().find(|s| s.size == size))
+            .collect();
+        row.extend(at.iter().map(|c| {
+            c.map_or("not measured".to_string(), |s| {
+                mark_noisy(num(s.stats.median_ns), s)
             })
         }));
-        let at_ref: Vec<f64> = fits
-            .iter()
-            .flatten()
-            .map(|f| f.fixed_ns + f.per_byte_ns * REFERENCE_SIZE)
-            .collect();
-        let lo = at_ref.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = at_ref.iter().copied().fold(0.0, f64::max);
+        let times: Vec<f64> = at.iter().flatten().map(|s| s.stats.median_ns).collect();
+        let lo = times.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = times.iter().copied().fold(0.0, f64::max);
         row.push(if lo > 0.0 && lo.is_finite() {
             format!("{}×", num(hi / lo))
         } else {
@@ -129,7 +169,7 @@ fn scenarios_table(input: &ReportInput) -> Option<Table> {
             .map(|m| format!("{} ÷ {first}", m.label)),
     );
     let mut t = Table::with_header(
-        format!("Median time per scenario per machine (ratio > 1: slower than {first})"),
+        format!("{COMPARISON_SCENARIOS_CAPTION} (ratio > 1: slower than {first})"),
         header,
     );
     for (id, cells) in ids {
@@ -159,14 +199,17 @@ pub fn comparison_section(input: &ReportInput) -> Section {
         return sec;
     }
     sec.text(format!(
-        "{} machines. Scenario ids are the same on every machine; rows measured on at least two are shown.",
+        "{} machines. Every number here is a measured median (or a ratio of two): a family \
+         is compared at a size every machine measured, 1 KiB where possible; cost fits are \
+         compared per machine in the costs appendix, never extrapolated across machines.",
         input.machines.len()
     ));
-    let tables = [fits_table(input), scenarios_table(input)];
-    if tables.iter().all(Option::is_none) {
-        sec.not_measured("No scenario or fit was measured on more than one machine.");
+    if let Some(t) = families_table(input) {
+        sec.blocks.push(Block::Table(t));
     }
-    sec.blocks
-        .extend(tables.into_iter().flatten().map(Block::Table));
+    match scenarios_table(input) {
+        Some(t) => sec.blocks.push(Block::Details(t)),
+        None => sec.not_measured("No scenario was measured on more than one machine."),
+    }
     sec
 }

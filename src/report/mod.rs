@@ -2,10 +2,11 @@
 //!
 //! Data flow: [`ReportInput::load`] reads and merges the results files (several machines
 //! become several [`Machine`]s), the optional conformance (`sealbench kat --json`) and
-//! decision (`sealbench decide --json`) files; [`Report::build`] turns them into a
-//! format-neutral document of sections holding tables and rendered figures; one
-//! [`Exporter`] per output format writes files from it (hyperfine's `src/export/mod.rs`).
-//! Missing data never fails a report: its section says "not measured".
+//! decision (`sealbench decide --json`, one per traffic profile) files; [`Report::build`]
+//! turns them into a format-neutral document: a one-page review summary, then appendices
+//! of tables and rendered figures; one [`Exporter`] per output format writes files from it
+//! (hyperfine's `src/export/mod.rs`). Missing data never fails a report: its section says
+//! "not measured".
 
 mod conformance;
 mod costs;
@@ -23,21 +24,25 @@ mod plots;
 mod primitives;
 mod speed;
 mod speedup;
+mod style;
+mod summary;
 mod tables;
 
 use std::path::{Path, PathBuf};
 
 pub use csv::CsvExporter;
 pub use decision::{
-    Budget, Decision, DecisionProfile, DecisionRow, Recommendation, RowCosts, TrafficClass,
+    BreakEven, BrokenAttack, Budget, Decision, DecisionProfile, DecisionRow, Recommendation,
+    RecommendedClass, Rejected, RejectedClass, RowCosts, TrafficClass,
 };
 pub use document::{Block, Figure, Report, SECTION_IDS, Section};
 pub use figures::FigureExporter;
 pub use html::HtmlExporter;
 pub use input::{KatInput, Machine, ReportInput};
 pub use markdown::MarkdownExporter;
-pub use plots::{BarPlot, LinePlot, Plot, Point, Series};
-pub use tables::Table;
+pub use merge::{COMPARISON_SCENARIOS_CAPTION, COMPARISON_SIZES_CAPTION};
+pub use plots::{BarPlot, Dash, LinePlot, Marker, Plot, Point, Scale, Series, VLine};
+pub use tables::{Table, num};
 
 /// Why a report could not be produced. Messages name the file.
 #[derive(Debug, thiserror::Error)]

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::ReportError;
 use super::document::{Block, Figure, Section};
 use super::input::{Machine, ReportInput};
-use super::plots::{BarPlot, LinePlot, Plot, Point, Series};
+use super::plots::{BarPlot, LinePlot, Plot, Point, Scale, Series};
 use super::primitives::raw_seal_cost;
 use super::speed::figure_name;
+use super::style::{backend_colour, category_colour, style_at};
 use super::tables::{
     Table, VariantRank, identity_rank, mode_rank, num, size_label, sizes, variant_label,
     variant_rank,
@@ -57,11 +58,6 @@ fn canonical_envelopes(m: &Machine) -> BTreeMap<EnvelopeKey, Vec<&ScenarioResult
         .collect()
 }
 
-/// Overheads span decades (an AEAD's framing doubles a 16-byte seal; a signature hides
-/// it), so the axis is logarithmic; overheads at or below [`OVERHEAD_FLOOR_PCT`] (noise
-/// can make them negative) are drawn at the floor and the axis says so.
-const OVERHEAD_FLOOR_PCT: f64 = 0.1;
-
 /// Modes keyed by a shared secret; the others use public keys and are plotted apart.
 const SYMMETRIC_MODES: &[&str] = &["plain", "mac0", "encrypt0"];
 
@@ -74,28 +70,17 @@ fn mode_kind(mode: &str) -> &'static str {
     }
 }
 
-fn overhead_plot(backend: &str, kind: &str, mut series: Vec<Series>) -> LinePlot {
-    let mut clamped = false;
-    for p in series.iter_mut().flat_map(|s| s.points.iter_mut()) {
-        if p.y < OVERHEAD_FLOOR_PCT {
-            p.y = OVERHEAD_FLOOR_PCT;
-            clamped = true;
-        }
-    }
+fn overhead_plot(backend: &str, kind: &str, series: Vec<Series>) -> LinePlot {
     LinePlot {
         title: format!("Envelope overhead over raw primitives: {kind} modes ({backend}, seal)"),
         x_label: "payload size (bytes, log scale)".into(),
-        y_label: if clamped {
-            format!(
-                "overhead (% of raw time, log; ≤ {OVERHEAD_FLOOR_PCT} % drawn at {OVERHEAD_FLOOR_PCT} %)"
-            )
-        } else {
-            "overhead (% of raw time, log scale)".into()
-        },
+        y_label: "overhead (% of raw time, symmetric log)".into(),
         x_log: true,
-        y_log: true,
+        y_scale: Scale::SymLog,
         series,
         hline: None,
+        vlines: Vec::new(),
+        compact: false,
     }
 }
 
@@ -107,7 +92,10 @@ pub fn overhead_section(input: &ReportInput) -> Result<Section, ReportError> {
          sum of the raw operations named in the envelope's algorithm on the same backend: \
          AEAD seal, MAC and signature at the payload size, key transport or ephemeral \
          agreement at the content-key length, per recipient and per content key. Seal side; \
-         one variant per mode (smallest identity, fewest recipients, a key per message).",
+         one variant per mode (smallest identity, fewest recipients, a key per message). The \
+         y axis is a symmetric log (linear within ±1 %), so negative overheads (the envelope \
+         measured faster than its primitives: noise, or a faster code path) are drawn below \
+         zero, not clipped.",
     );
     for (idx, m) in input.machines.iter().enumerate() {
         sec.machine_heading(input, &m.label);
@@ -124,10 +112,13 @@ pub fn overhead_section(input: &ReportInput) -> Result<Section, ReportError> {
                 continue;
             }
             let series = per_backend.entry((backend, mode_kind(mode))).or_default();
+            let (dash, marker) = style_at(series.len());
             series.push(Series {
                 name: format!("{mode} {alg}"),
-                colour: series.len(),
-                dashed: false,
+                colour: backend_colour(backend),
+                dash,
+                marker,
+                width: 2,
                 points: points
                     .iter()
                     .map(|&(x, y, _)| Point {
@@ -173,7 +164,7 @@ pub fn overhead_section(input: &ReportInput) -> Result<Section, ReportError> {
                 }));
                 t.push(row);
             }
-            sec.blocks.push(Block::Table(t));
+            sec.blocks.push(Block::Details(t));
         }
         if !missing.is_empty() {
             sec.text(format!(
@@ -252,10 +243,11 @@ pub fn wire_section(input: &ReportInput) -> Result<Section, ReportError> {
         }
         let plot = BarPlot {
             title: "Bytes on the wire per message (envelope − payload)".into(),
-            value_label: "overhead (bytes per message)".into(),
-            log: false,
+            value_label: "overhead (bytes per message, log scale)".into(),
+            log: true,
             groups: wire.keys().map(wire_row_label).collect(),
             bars: ids.iter().map(|i| i.1.clone()).collect(),
+            colours: (0..ids.len()).map(category_colour).collect(),
             values: wire
                 .values()
                 .map(|by_id| {

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use super::ReportError;
 use super::document::{Block, Figure, Section};
 use super::input::{Machine, ReportInput};
-use super::plots::{LinePlot, Plot, Point, Series};
+use super::plots::{Dash, LinePlot, Marker, Plot, Point, Scale, Series};
+use super::style::{REFERENCE_COLOUR, backend_colour};
 use super::tables::{Table, mark_noisy, mb_per_s, mb_per_s_at, num, size_label, sizes};
 use crate::results::ScenarioResult;
 
@@ -34,20 +35,7 @@ pub fn op_rank(op: &str) -> usize {
         .unwrap_or(OP_ORDER.len())
 }
 
-/// The backend without a `@...` suffix.
-pub fn base_backend(name: &str) -> &str {
-    name.split('@').next().unwrap_or(name)
-}
-
-/// Palette index per base backend, in order of first appearance.
-pub fn backend_colours(scenarios: &[ScenarioResult]) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for s in scenarios.iter().filter(|s| s.op != MEMCPY) {
-        let n = out.len();
-        out.entry(base_backend(&s.backend).to_string()).or_insert(n);
-    }
-    out
-}
+pub use super::style::base_backend;
 
 /// A figure file stem with anything but ASCII letters, digits and `-` replaced by `-`.
 pub fn figure_name_plain(stem: &str) -> String {
@@ -165,9 +153,6 @@ fn throughput_table(m: &Machine) -> Option<(Table, Table)> {
     Some((t, fixed))
 }
 
-/// Palette index of reference lines (grey).
-const REFERENCE_COLOUR: usize = 9;
-
 /// The `memcpy` baseline as a reference line, if it was measured.
 fn memcpy_reference(m: &Machine) -> Option<Series> {
     let mut list: Vec<&ScenarioResult> =
@@ -177,7 +162,9 @@ fn memcpy_reference(m: &Machine) -> Option<Series> {
     (points.len() > 1).then(|| Series {
         name: "memcpy (reference)".into(),
         colour: REFERENCE_COLOUR,
-        dashed: false,
+        dash: Dash::DashDot,
+        marker: Marker::Cross,
+        width: 2,
         points,
     })
 }
@@ -187,7 +174,6 @@ fn throughput_figures(
     idx: usize,
     m: &Machine,
 ) -> Result<Vec<Figure>, ReportError> {
-    let colours = backend_colours(&m.run.scenarios);
     let mut by_alg: BTreeMap<&str, BTreeMap<&str, Vec<&ScenarioResult>>> = BTreeMap::new();
     for s in m
         .run
@@ -208,10 +194,13 @@ fn throughput_figures(
             .into_iter()
             .map(|(backend, mut list)| {
                 list.sort_by_key(|s| s.size);
+                let masked = backend.ends_with(SOFTWARE_SUFFIX);
                 Series {
                     name: backend.to_string(),
-                    colour: colours.get(base_backend(backend)).copied().unwrap_or(0),
-                    dashed: backend.ends_with(SOFTWARE_SUFFIX),
+                    colour: backend_colour(backend),
+                    dash: if masked { Dash::Dashed } else { Dash::Solid },
+                    marker: if masked { Marker::Ring } else { Marker::Circle },
+                    width: 2,
                     points: list.iter().filter_map(|s| throughput_point(s)).collect(),
                 }
             })
@@ -227,9 +216,11 @@ fn throughput_figures(
             x_label: "message size (bytes, log scale)".into(),
             y_label: "throughput (MB/s, log scale)".into(),
             x_log: true,
-            y_log: true,
+            y_scale: Scale::Log,
             series,
             hline: None,
+            vlines: Vec::new(),
+            compact: false,
         });
         out.push(Figure::render(
             &figure_name(input, idx, &format!("throughput-{alg}")),
@@ -244,8 +235,8 @@ pub fn throughput_section(input: &ReportInput) -> Result<Section, ReportError> {
     let mut sec = Section::new("throughput", "Throughput");
     sec.text(
         "Raw primitives through each backend's in-place API, one operation per call. \
-         Dashed lines are the same backend with AES-NI and PCLMULQDQ masked (`@no-aesni`); \
-         error bars show the 95% confidence interval where it is wider than 5%.",
+         Colour is the backend (the same in every plot); dashed lines with hollow markers are \
+         the same backend with AES-NI and PCLMULQDQ masked (`@no-aesni`); error bars show the 95% confidence interval where it is wider than 5%.",
     );
     for (idx, m) in input.machines.iter().enumerate() {
         sec.machine_heading(input, &m.label);
@@ -256,10 +247,10 @@ pub fn throughput_section(input: &ReportInput) -> Result<Section, ReportError> {
                     sec.blocks.push(Block::Figure(f));
                 }
                 if !t.rows.is_empty() {
-                    sec.blocks.push(Block::Table(t));
+                    sec.blocks.push(Block::Details(t));
                 }
                 if !fixed.rows.is_empty() {
-                    sec.blocks.push(Block::Table(fixed));
+                    sec.blocks.push(Block::Details(fixed));
                 }
             }
         }

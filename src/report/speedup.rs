@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use super::ReportError;
 use super::document::{Block, Figure, Section};
 use super::input::{Machine, ReportInput};
-use super::plots::{LinePlot, Plot, Point, Series};
-use super::speed::{SOFTWARE_SUFFIX, backend_colours, base_backend, figure_name};
+use super::plots::{LinePlot, Plot, Point, Scale, Series};
+use super::speed::{SOFTWARE_SUFFIX, base_backend, figure_name};
+use super::style::{algorithm_style, backend_colour};
 use super::tables::{Table, num, size_label};
 
 /// `(software ÷ hardware time, band)` per (base backend, algorithm) and size.
@@ -51,7 +52,8 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
     let mut sec = Section::new("speedup", "Hardware vs software");
     sec.text(
         "Speed-up of each backend's hardware path over the same backend with AES-NI and \
-         PCLMULQDQ masked (`X@no-aesni`): software time ÷ hardware time, raw seal.",
+         PCLMULQDQ masked (`X@no-aesni`): software time ÷ hardware time, raw seal. Colour \
+         is the backend, line style and marker the algorithm.",
     );
     for (idx, m) in input.machines.iter().enumerate() {
         sec.machine_heading(input, &m.label);
@@ -62,7 +64,6 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
             );
             continue;
         }
-        let colours = backend_colours(&m.run.scenarios);
         let cols: Vec<u64> = data
             .values()
             .flatten()
@@ -77,7 +78,7 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
             header,
         );
         let mut series = Vec::new();
-        for (i, ((backend, alg), points)) in data.iter().enumerate() {
+        for ((backend, alg), points) in &data {
             let mut row = vec![backend.to_string(), alg.to_string()];
             row.extend(cols.iter().map(|c| {
                 points
@@ -86,10 +87,13 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
                     .map_or(String::new(), |p| format!("{}×", num(p.1)))
             }));
             t.push(row);
+            let (dash, marker) = algorithm_style(alg);
             series.push(Series {
                 name: format!("{backend} {alg}"),
-                colour: colours.get(*backend).copied().unwrap_or(i),
-                dashed: alg.contains("chacha"),
+                colour: backend_colour(backend),
+                dash,
+                marker,
+                width: 2,
                 points: points
                     .iter()
                     .map(|&(x, y, band)| Point {
@@ -105,9 +109,11 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
             x_label: "message size (bytes, log scale)".into(),
             y_label: "speed-up (software time ÷ hardware time, ×)".into(),
             x_log: true,
-            y_log: false,
+            y_scale: Scale::Linear,
             series,
             hline: Some((1.0, "no speed-up (1×)".into())),
+            vlines: Vec::new(),
+            compact: false,
         });
         sec.blocks.push(Block::Figure(Figure::render(
             &figure_name(input, idx, "speedup"),

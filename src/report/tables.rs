@@ -58,22 +58,32 @@ impl Table {
     }
 }
 
-/// A number with three significant digits at most, without exponent (`0.0123`, `4.56`,
-/// `78.9`, `1234`).
+/// A number with three significant figures: `1234` (integers keep every digit), `78.9`,
+/// `4.56`, `0.0123`, `0.00123`, and `3.12e-4` below 0.001, so that small costs keep their
+/// precision instead of rounding to `0.0003`.
 pub fn num(x: f64) -> String {
-    let a = x.abs();
     if !x.is_finite() {
-        "–".to_string()
-    } else if a >= 100.0 || a == 0.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else if a >= 0.01 {
-        format!("{x:.3}")
-    } else {
-        format!("{x:.4}")
+        return "–".to_string();
+    }
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    // Round to three significant figures once, then choose the notation.
+    let sci = format!("{x:.2e}");
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return sci;
+    };
+    let Ok(exp) = exp.parse::<i32>() else {
+        return sci;
+    };
+    let rounded: f64 = sci.parse().unwrap_or(x);
+    match exp {
+        2.. => format!("{x:.0}"),
+        -3..=1 => {
+            let decimals = usize::try_from(2 - exp).unwrap_or(0);
+            format!("{rounded:.decimals$}")
+        }
+        _ => format!("{mantissa}e{exp}"),
     }
 }
 
@@ -175,8 +185,13 @@ mod tests {
         assert_eq!(num(1234.4), "1234");
         assert_eq!(num(78.94), "78.9");
         assert_eq!(num(4.561), "4.56");
-        assert_eq!(num(0.01234), "0.012");
+        assert_eq!(num(0.01234), "0.0123");
         assert_eq!(num(0.0), "0");
+        assert_eq!(num(0.000_312_4), "3.12e-4");
+        assert_eq!(num(-0.000_7), "-7.00e-4");
+        assert_eq!(num(0.001_234), "0.00123");
+        assert_eq!(num(99.96), "100");
+        assert_eq!(num(9.996), "10.0");
         assert_eq!(num(f64::NAN), "–");
     }
 

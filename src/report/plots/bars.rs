@@ -43,8 +43,17 @@ impl<'a> BarLayout<'a> {
     }
 }
 
+/// Legend columns: four, or two when a legend name is long.
+fn bar_legend_cols(p: &BarPlot) -> usize {
+    if p.bars.iter().any(|b| b.chars().count() > 18) {
+        2
+    } else {
+        4
+    }
+}
+
 fn bar_legend_rows(p: &BarPlot) -> usize {
-    p.bars.len().div_ceil(4)
+    p.bars.len().div_ceil(bar_legend_cols(p))
 }
 
 /// Pixel height of a bar chart: 20 pixels a bar, plus title, axis and legend.
@@ -113,14 +122,16 @@ pub(super) fn draw<DB: DrawingBackend>(
     }
     let style = font(14).pos(Pos::new(HPos::Left, VPos::Center));
     let x0 = i32::try_from(label_width(p)).map_err(err)? + 14;
+    let cols = bar_legend_cols(p);
+    let col_w = if cols == 2 { 360 } else { 180 };
     for (i, name) in p.bars.iter().enumerate() {
-        let col = i32::try_from(i % 4).map_err(err)?;
-        let row = i32::try_from(i / 4).map_err(err)?;
-        let (x, y) = (x0 + 180 * col, 10 + 24 * row);
+        let col = i32::try_from(i % cols).map_err(err)?;
+        let row = i32::try_from(i / cols).map_err(err)?;
+        let (x, y) = (x0 + col_w * col, 10 + 24 * row);
         legend
             .draw(&Rectangle::new(
                 [(x, y - 7), (x + 24, y + 7)],
-                colour(i).filled(),
+                colour(p.colours.get(i).copied().unwrap_or(i)).filled(),
             ))
             .map_err(err)?;
         legend
@@ -177,7 +188,7 @@ where
             chart
                 .draw_series([Rectangle::new(
                     [(base, y0), (*v, y1)],
-                    colour(*bar).filled(),
+                    colour(p.colours.get(*bar).copied().unwrap_or(*bar)).filled(),
                 )])
                 .map_err(err)?;
             let (px, py) = chart.backend_coord(&(*v, (y0 + y1) / 2.0));
@@ -221,6 +232,7 @@ mod tests {
                 "sign-encrypt ed25519+rsaoaep2048+aes128gcm".into(),
             ],
             bars: vec!["ring".into(), "openssl".into()],
+            colours: vec![1, 2],
             values: vec![vec![Some(300.0), None], vec![Some(20000.0), Some(25000.0)]],
         };
         assert_eq!(BarLayout::new(&bars).units(), 3.0 + 2.0 * GROUP_GAP);

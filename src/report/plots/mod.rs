@@ -18,6 +18,9 @@ use plotters::prelude::*;
 pub const WIDTH: u32 = 1000;
 /// Line plot height in pixels.
 pub const HEIGHT: u32 = 560;
+/// Size of a compact line plot (shown two abreast in the summary, so drawn smaller with
+/// the same font sizes: its text stays legible at half the page width).
+pub const COMPACT: (u32, u32) = (720, 500);
 const FONT_FAMILY: &str = "sans-serif";
 // DejaVu Sans 2.37 from Debian's fonts-dejavu-core (licence: assets/fonts/LICENSE).
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
@@ -38,7 +41,7 @@ const PALETTE: &[RGBColor] = &[
 ];
 
 /// Colour number `i`, cycling through the palette.
-fn colour(i: usize) -> RGBColor {
+pub(crate) fn colour(i: usize) -> RGBColor {
     PALETTE
         .get(i % PALETTE.len())
         .copied()
@@ -56,17 +59,101 @@ pub struct Point {
     pub band: Option<(f64, f64)>,
 }
 
+/// How a line is stroked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dash {
+    /// Continuous.
+    #[default]
+    Solid,
+    /// Long dashes.
+    Dashed,
+    /// Dots.
+    Dotted,
+    /// Long and short dashes.
+    DashDot,
+}
+
+impl Dash {
+    /// Every style, in the order algorithms take them.
+    pub const ALL: [Self; 4] = [Self::Solid, Self::Dashed, Self::Dotted, Self::DashDot];
+
+    /// `(on, off)` pixel runs of one period; `None` for a continuous line.
+    fn pattern(self) -> Option<&'static [(i32, i32)]> {
+        match self {
+            Self::Solid => None,
+            Self::Dashed => Some(&[(10, 6)]),
+            Self::Dotted => Some(&[(3, 4)]),
+            Self::DashDot => Some(&[(12, 4), (3, 4)]),
+        }
+    }
+}
+
+/// The mark at each point of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Marker {
+    /// Filled circle.
+    #[default]
+    Circle,
+    /// Filled triangle.
+    Triangle,
+    /// Filled square.
+    Square,
+    /// Diagonal cross.
+    Cross,
+    /// Hollow circle.
+    Ring,
+}
+
+impl Marker {
+    /// Every marker, in the order algorithms take them.
+    pub const ALL: [Self; 5] = [
+        Self::Circle,
+        Self::Triangle,
+        Self::Square,
+        Self::Cross,
+        Self::Ring,
+    ];
+}
+
 /// One line of a line plot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Legend text.
     pub name: String,
-    /// Palette index (series sharing a colour share an index).
+    /// Palette index (series sharing a colour share an index; see [`super::style`]).
     pub colour: usize,
-    /// Dashed line (used for the masked, software-only runs).
-    pub dashed: bool,
+    /// Line style.
+    pub dash: Dash,
+    /// Point marker.
+    pub marker: Marker,
+    /// Line width in pixels (2 unless a series is to stand out).
+    pub width: u32,
     /// Points in x order.
     pub points: Vec<Point>,
+}
+
+/// How the y axis maps values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scale {
+    /// Linear.
+    #[default]
+    Linear,
+    /// Logarithmic (values must be positive).
+    Log,
+    /// Symmetric log: linear within ±`SYMLOG_LINEAR`, logarithmic beyond, so negative
+    /// values are drawn where they are instead of being clipped.
+    SymLog,
+}
+
+/// A labelled vertical reference line (a profile's p50 or p99 message size).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VLine {
+    /// X value.
+    pub x: f64,
+    /// Short label drawn at the top of the line.
+    pub label: String,
+    /// Line style.
+    pub dash: Dash,
 }
 
 /// Lines over a numeric x axis.
@@ -80,12 +167,16 @@ pub struct LinePlot {
     pub y_label: String,
     /// Logarithmic x axis.
     pub x_log: bool,
-    /// Logarithmic y axis.
-    pub y_log: bool,
+    /// Y axis scale.
+    pub y_scale: Scale,
     /// The lines.
     pub series: Vec<Series>,
     /// A horizontal reference line and its legend text (the decision chart's budget).
     pub hline: Option<(f64, String)>,
+    /// Vertical reference lines.
+    pub vlines: Vec<VLine>,
+    /// Drawn at [`COMPACT`] size instead of [`WIDTH`] × [`HEIGHT`].
+    pub compact: bool,
 }
 
 /// Horizontal bars: one group per category, one bar per legend entry.
@@ -101,6 +192,8 @@ pub struct BarPlot {
     pub groups: Vec<String>,
     /// Legend entries, one per bar in each group.
     pub bars: Vec<String>,
+    /// Palette index of each legend entry (same length as `bars`).
+    pub colours: Vec<usize>,
     /// `values[group][bar]`; `None` leaves a gap.
     pub values: Vec<Vec<Option<f64>>>,
 }
@@ -123,9 +216,15 @@ impl Plot {
         }
     }
 
+    /// Whether it is drawn at the compact size.
+    pub fn compact(&self) -> bool {
+        matches!(self, Self::Line(p) if p.compact)
+    }
+
     /// Pixel size.
     fn size(&self) -> (u32, u32) {
         match self {
+            Self::Line(p) if p.compact => COMPACT,
             Self::Line(_) => (WIDTH, HEIGHT),
             Self::Bar(p) => (WIDTH, bars::height(p)),
         }
@@ -196,11 +295,16 @@ pub fn tick(v: f64) -> String {
         a if a >= 1e3 => (v / 1e3, "k"),
         _ => (v, ""),
     };
+    if scaled != 0.0 && scaled.abs() < 0.001 {
+        return super::tables::num(v);
+    }
     let decimals = match scaled.abs() {
         a if a >= 100.0 => 0,
         a if a >= 10.0 => 1,
-        a if a >= 0.01 || a == 0.0 => 2,
-        _ => 4,
+        a if a >= 1.0 || a == 0.0 => 2,
+        a if a >= 0.1 => 3,
+        a if a >= 0.01 => 4,
+        _ => 5,
     };
     let text = format!("{scaled:.decimals$}");
     let text = if text.contains('.') {
@@ -248,7 +352,7 @@ fn min_max(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 mod tests {
     use super::*;
 
-    fn line_plot(x_log: bool, y_log: bool) -> Plot {
+    fn line_plot(x_log: bool, y_scale: Scale) -> Plot {
         let pts = |k: f64| {
             [16.0, 256.0, 16384.0]
                 .iter()
@@ -264,28 +368,44 @@ mod tests {
             x_label: "size (bytes)".into(),
             y_label: "MB/s".into(),
             x_log,
-            y_log,
+            y_scale,
             series: vec![
                 Series {
                     name: "a".into(),
                     colour: 0,
-                    dashed: false,
+                    dash: Dash::Solid,
+                    marker: Marker::Circle,
+                    width: 2,
                     points: pts(1.0),
                 },
                 Series {
                     name: "b".into(),
                     colour: 1,
-                    dashed: true,
+                    dash: Dash::Dotted,
+                    marker: Marker::Cross,
+                    width: 3,
                     points: pts(2.0),
                 },
             ],
             hline: Some((5000.0, "budget".into())),
+            vlines: vec![VLine {
+                x: 1000.0,
+                label: "p50".into(),
+                dash: Dash::Dashed,
+            }],
+            compact: x_log && y_scale == Scale::SymLog,
         })
     }
 
     #[test]
     fn renders_every_axis_kind_to_svg_and_png() {
-        for (xl, yl) in [(false, false), (true, false), (false, true), (true, true)] {
+        for (xl, yl) in [
+            (false, Scale::Linear),
+            (true, Scale::Linear),
+            (false, Scale::Log),
+            (true, Scale::Log),
+            (true, Scale::SymLog),
+        ] {
             let (svg, png) = render(&line_plot(xl, yl)).unwrap();
             assert!(svg.starts_with("<svg"), "{}", svg.get(..80).unwrap_or(""));
             assert!(svg.contains("size (bytes)"));
@@ -296,7 +416,7 @@ mod tests {
     #[test]
     fn png_text_is_rasterised_with_the_embedded_font() {
         // Same plot with and without a title: the pixels must differ where the title is.
-        let mut with = line_plot(true, true);
+        let mut with = line_plot(true, Scale::Log);
         let (_, a) = render(&with).unwrap();
         if let Plot::Line(p) = &mut with {
             p.title = "A much longer title that needs pixels".into();
@@ -313,5 +433,7 @@ mod tests {
         assert_eq!(tick(40.9), "40.9");
         assert_eq!(tick(0.5), "0.5");
         assert_eq!(tick(2_500_000.0), "2.5M");
+        assert_eq!(tick(0.0003), "3.00e-4");
+        assert_eq!(tick(0.05), "0.05");
     }
 }
