@@ -4,10 +4,16 @@
 //! ring it has RSA-OAEP, RSA key generation and importable key-agreement keys, and AWS-LC
 //! honours `OPENSSL_ia32cap`.
 
+// aws-lc-rs has ring's `hmac` and `hkdf` APIs: ring's files are this backend's too (as
+// rustls shares them between its two providers), with `ring_like` = aws-lc-rs.
+use aws_lc_rs as ring_like;
+
 mod aead;
+#[path = "../ring/kdf.rs"]
 mod kdf;
 mod key_transport;
 mod kx;
+#[path = "../ring/mac.rs"]
 mod mac;
 mod sign;
 

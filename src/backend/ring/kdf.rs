@@ -1,20 +1,21 @@
-//! HKDF-SHA256 through ring's `hkdf` module.
+//! HKDF-SHA256 through the `hkdf` module of ring, or of aws-lc-rs, which has the same API:
+//! `../aws_lc/mod.rs` includes this file with `ring_like` = `aws_lc_rs`.
 
-use ::ring::hkdf;
+use super::ring_like::hkdf;
 
 use crate::backend::{Error, Kdf, KdfId};
 
 /// HKDF-SHA256.
-pub(super) struct RingHkdfSha256;
+pub(super) struct HkdfSha256;
 
 /// The HKDF-SHA256 implementation.
-pub(super) static HKDF_SHA256: RingHkdfSha256 = RingHkdfSha256;
+pub(super) static HKDF_SHA256: HkdfSha256 = HkdfSha256;
 
 /// RFC 5869 caps the output at 255 hash lengths.
 // ref: https://www.rfc-editor.org/rfc/rfc5869#section-2.3
 const MAX_OUTPUT_LEN: usize = 255 * 32;
 
-/// An output length, as ring's `expand` wants it.
+/// An output length, as `expand` wants it.
 struct OutputLen(usize);
 
 impl hkdf::KeyType for OutputLen {
@@ -23,7 +24,7 @@ impl hkdf::KeyType for OutputLen {
     }
 }
 
-impl Kdf for RingHkdfSha256 {
+impl Kdf for HkdfSha256 {
     fn id(&self) -> KdfId {
         KdfId::HkdfSha256
     }

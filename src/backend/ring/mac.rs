@@ -1,18 +1,20 @@
-//! HMAC-SHA256 through ring's `hmac` module.
+//! HMAC-SHA256 through the `hmac` module of ring, or of aws-lc-rs, which has the same API:
+//! `../aws_lc/mod.rs` includes this file with `ring_like` = `aws_lc_rs` (as rustls shares
+//! its ring and aws-lc-rs providers), so both backends run the same code and tests.
 
-use ::ring::hmac;
+use super::ring_like::hmac;
 
 use crate::backend::{Error, Mac, MacId, MacKey};
 
 /// HMAC-SHA256.
-pub(super) struct RingHmacSha256;
+pub(super) struct HmacSha256;
 
 /// The HMAC-SHA256 implementation.
-pub(super) static HMAC_SHA256: RingHmacSha256 = RingHmacSha256;
+pub(super) static HMAC_SHA256: HmacSha256 = HmacSha256;
 
 const TAG_LEN: usize = MacId::HmacSha256.tag_len();
 
-impl Mac for RingHmacSha256 {
+impl Mac for HmacSha256 {
     fn id(&self) -> MacId {
         MacId::HmacSha256
     }
@@ -21,17 +23,14 @@ impl Mac for RingHmacSha256 {
         if key.is_empty() {
             return Err(Error::BadLength("HMAC key must be at least 1 byte"));
         }
-        Ok(Box::new(RingHmacKey(hmac::Key::new(
-            hmac::HMAC_SHA256,
-            key,
-        ))))
+        Ok(Box::new(HmacKey(hmac::Key::new(hmac::HMAC_SHA256, key))))
     }
 }
 
-/// An HMAC-SHA256 key (ring precomputes the inner and outer pads).
-struct RingHmacKey(hmac::Key);
+/// An HMAC-SHA256 key (the inner and outer pads precomputed).
+struct HmacKey(hmac::Key);
 
-impl MacKey for RingHmacKey {
+impl MacKey for HmacKey {
     fn sign(&self, parts: &[&[u8]], out: &mut [u8]) -> Result<(), Error> {
         if out.len() != TAG_LEN {
             return Err(Error::BadLength("HMAC-SHA256 tag must be 32 bytes"));

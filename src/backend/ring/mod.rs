@@ -3,6 +3,10 @@
 //! ring has no RSA encryption and only ephemeral key-agreement keys; those gaps are explicit
 //! [`Unsupported`] entries below, not absences.
 
+// `kdf.rs` and `mac.rs` are shared with `../aws_lc/` (which includes them by path): they
+// name the library `ring_like`.
+use ::ring as ring_like;
+
 mod aead;
 mod kdf;
 mod key_transport;
