@@ -12,6 +12,7 @@ use super::profile::{Class, Delivery, Profile};
 use super::strategy::{Attack, Scheme, required};
 use crate::scenarios::Outcome;
 use crate::scenarios::keyscope::{self, Verdicts};
+use crate::scenarios::tls;
 
 type Cache = Mutex<HashMap<(Scheme, bool), Arc<Verdicts>>>;
 
@@ -76,6 +77,40 @@ impl ClassVerdict {
     }
 }
 
+/// The executed attacks on `scheme` inside mutual TLS to the broker (`tls`), judged with
+/// the broker in or out of the trusted base (cached).
+pub fn channel_verdicts(
+    scheme: Scheme,
+    broadcast: bool,
+    broker_trusted: bool,
+) -> Result<Arc<Verdicts>, DecideError> {
+    type TlsCache = Mutex<HashMap<(Scheme, bool, bool), Arc<Verdicts>>>;
+    static CACHE: OnceLock<TlsCache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let key = (scheme, broadcast, broker_trusted);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(v.clone());
+    }
+    let inner = if scheme == Scheme::PLAIN {
+        None
+    } else {
+        Some(verdicts(scheme, broadcast)?)
+    };
+    let v = Arc::new(
+        tls::channel_verdicts(inner.as_deref(), broadcast, broker_trusted).map_err(|e| {
+            DecideError::Deployment {
+                scheme: format!("tls+{}", scheme.label()),
+                message: e.to_string(),
+            }
+        })?,
+    );
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, v.clone());
+    Ok(v)
+}
+
 /// Judges `class` under `scheme` by the executed attacks.
 pub fn judge(
     profile: &Profile,
@@ -83,6 +118,21 @@ pub fn judge(
     scheme: Scheme,
 ) -> Result<ClassVerdict, DecideError> {
     let v = verdicts(scheme, class.delivery == Delivery::Broadcast)?;
+    Ok(judge_by(profile, class, scheme, &v))
+}
+
+/// Judges `class` under `scheme` carried over mutual TLS to the broker.
+pub fn judge_tls(
+    profile: &Profile,
+    class: &Class,
+    scheme: Scheme,
+) -> Result<ClassVerdict, DecideError> {
+    let broadcast = class.delivery == Delivery::Broadcast;
+    let v = channel_verdicts(scheme, broadcast, profile.broker_trusted)?;
+    Ok(judge_by(profile, class, scheme, &v))
+}
+
+fn judge_by(profile: &Profile, class: &Class, scheme: Scheme, v: &Verdicts) -> ClassVerdict {
     let required = required(class, profile);
     let mut withstands = Vec::new();
     let mut broken_by = Vec::new();
@@ -98,14 +148,14 @@ pub fn judge(
             None => {}
         }
     }
-    Ok(ClassVerdict {
+    ClassVerdict {
         class: class.name.clone(),
         scheme,
         required,
         withstands,
         broken_by,
         executed_on: format!("{}; {}", v.backend, v.algorithms),
-    })
+    }
 }
 
 /// Every class under every scheme: `[class][scheme]` in [`Scheme::ALL`] order.

@@ -192,6 +192,25 @@ impl Priced {
     }
 }
 
+/// Mutual TLS priced on one backend's stack (`layer = "channel"`, loopback transport).
+#[derive(Debug, Clone)]
+pub struct ChannelPrice {
+    /// The stack, e.g. `rustls-aws-lc`.
+    pub stack: String,
+    /// One message sent and received on an established connection (one hop).
+    pub message: OpCost,
+    /// Record overhead per message, by payload size.
+    pub overhead: Option<Curve>,
+    /// One full handshake, ns (median), with its confidence ratios.
+    pub handshake_ns: f64,
+    /// `(low, high)` ratios of the handshake's 95% interval to its median.
+    pub handshake_ci: (f64, f64),
+    /// Bytes both ends send for one handshake.
+    pub handshake_bytes: f64,
+    /// The handshake scenario's id.
+    pub handshake_id: String,
+}
+
 fn source_label(s: Source) -> &'static str {
     match s {
         Source::Fit => "fit",
@@ -221,6 +240,48 @@ impl<'a> CostModel<'a> {
             }
         }
         names
+    }
+
+    /// Prices mutual TLS on the stack whose cryptography is `backend`'s, with certificates
+    /// of `cert` (`ed25519`, `ecdsap256`), from the loopback channel scenarios.
+    pub fn channel(&self, backend: &str, cert: &str) -> Result<ChannelPrice, String> {
+        let stack = crate::channel::Stack::for_backend(backend)
+            .map(|s| s.label())
+            .ok_or_else(|| format!("no TLS stack measured on {backend}"))?;
+        let channel = |s: &&ScenarioResult| s.layer == "channel" && s.backend == stack;
+        let messages: Vec<&ScenarioResult> = self
+            .run
+            .scenarios
+            .iter()
+            .filter(channel)
+            .filter(|s| s.op == "message" && s.cek_reuse.is_none())
+            .collect();
+        if messages.is_empty() {
+            return Err(format!(
+                "no channel message scenarios for {stack} (run `sealbench run --filter channel`)"
+            ));
+        }
+        let handshake = self
+            .run
+            .scenarios
+            .iter()
+            .filter(channel)
+            .find(|s| s.op == "handshake" && s.algorithm.split('+').any(|a| a == cert))
+            .ok_or_else(|| format!("no channel handshake scenario for {stack} with {cert}"))?;
+        let median = handshake.stats.median_ns;
+        let ratio = |x: f64| if median > 0.0 { x / median } else { 1.0 };
+        Ok(ChannelPrice {
+            stack: stack.to_string(),
+            message: self.op_cost(&messages)?,
+            overhead: overhead(&messages),
+            handshake_ns: median,
+            handshake_ci: (
+                ratio(handshake.stats.ci95_low_ns).min(1.0),
+                ratio(handshake.stats.ci95_high_ns).max(1.0),
+            ),
+            handshake_bytes: handshake.overhead_bytes.map_or(0.0, bytes_f64),
+            handshake_id: handshake.id.clone(),
+        })
     }
 
     /// Prices `p` on `backend`, or says what the run lacks.

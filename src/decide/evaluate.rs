@@ -457,3 +457,69 @@ pub fn break_even(profile: &Profile, row: &Row) -> Option<BreakEven> {
         msgs_per_s: rate_multiplier.map(|m| m * profile.total_rate()),
     })
 }
+
+/// `base` (a class priced under its scheme) carried over mutual TLS to the broker: every
+/// message crosses two TLS hops, sender to broker and broker to each receiver (`1 + n`
+/// hops for `n` receivers; the broker decrypts and re-encrypts). A hop costs one measured
+/// send + receive on an established connection, plus a full handshake divided over the
+/// profile's `messages_per_connection` (none when it is not stated: long-lived
+/// connections); it is split evenly between its two ends for the per-node loads (the
+/// broker's share is in the total only). Latency adds both hops' send + receive.
+pub fn with_tls(
+    profile: &Profile,
+    class: &Class,
+    base: &PricedClass,
+    ch: &super::cost::ChannelPrice,
+) -> PricedClass {
+    let mpc = profile.transport.messages_per_connection.map(f64::from);
+    let handshake = mpc.map_or(0.0, |m| ch.handshake_ns / m);
+    let hop = |s: u64| ch.message.curve.at(bytes_f64(s)) + handshake;
+    let hops = 1.0 + f64::from(class.fanout);
+    let rate = class.rate_per_s;
+    let per_msg = |r_msg: f64, r_hs: f64| {
+        class
+            .sizes
+            .expect(|s| hops * (ch.message.curve.at(bytes_f64(s)) * r_msg + handshake * r_hs))
+    };
+    let (ml, mh) = ch.message.ci;
+    let (hl, hh) = ch.handshake_ci;
+    let senders = f64::from(profile.nodes_of(&class.sender_role).max(1));
+    let receivers = f64::from(profile.nodes_of(&class.receiver_role).max(1));
+    let mut p = base.clone();
+    let c = &mut p.cost;
+    c.cores += rate * per_msg(1.0, 1.0) / 1e9;
+    c.cores_low += rate * per_msg(ml, hl) / 1e9;
+    c.cores_high += rate * per_msg(mh, hh) / 1e9;
+    c.sender_node_cores += rate / senders * class.sizes.expect(|s| hop(s) / 2.0) / 1e9;
+    c.receiver_node_cores +=
+        rate * f64::from(class.fanout) / receivers * class.sizes.expect(|s| hop(s) / 2.0) / 1e9;
+    let two_hops = |s: u64| 2.0 * ch.message.curve.at(bytes_f64(s)) / 1e3;
+    c.latency_p50_us += two_hops(class.sizes.p50);
+    c.latency_p99_us += two_hops(class.sizes.p99);
+    let record: Option<f64> = ch.overhead.as_ref().map(|o| {
+        class.sizes.expect(|s| o.at(bytes_f64(s))) + mpc.map_or(0.0, |m| ch.handshake_bytes / m)
+    });
+    c.added_bytes_per_s = match (c.added_bytes_per_s, record) {
+        (Some(a), Some(r)) => Some(a + rate * hops * r),
+        _ => None,
+    };
+    c.protection = format!("tls13+{}", c.protection);
+    p.families.push(format!("{} (channel)", ch.message.family));
+    p.families.push(format!("{} (channel)", ch.handshake_id));
+    p.noisy |= ch.message.noisy;
+    p.notes
+        .push(match profile.transport.messages_per_connection {
+            Some(m) => format!(
+                "tls: {} — two TLS hops per delivery (sender to broker, broker to each receiver), \
+             a full handshake ({} µs) per {m} messages per connection",
+                ch.stack,
+                super::human(ch.handshake_ns / 1e3)
+            ),
+            None => format!(
+                "tls: {} — two TLS hops per delivery; no [transport] messages_per_connection, so \
+             connections are taken as long-lived and handshakes are not priced",
+                ch.stack
+            ),
+        });
+    p
+}

@@ -65,14 +65,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
-pub use attacks::{Broken, ClassVerdict, judge, judge_all, verdicts};
-pub use cost::{CostModel, Priced, Protection, Source};
+pub use attacks::{Broken, ClassVerdict, channel_verdicts, judge, judge_all, judge_tls, verdicts};
+pub use cost::{ChannelPrice, CostModel, Priced, Protection, Source};
 pub use curve::{Crossing, Curve, first_crossing};
 pub use error::{DecideError, ProfileError};
 pub use evaluate::{
     BreakEven, ClassCost, Costs, PricedClass, RoleLoad, Row, assemble, break_even, price_class,
+    with_tls,
 };
-pub use profile::{Budget, Class, Delivery, Profile, Sensitivity, Threat};
+pub use profile::{Budget, Class, Delivery, Profile, Sensitivity, Threat, Transport};
 pub use recommend::{
     Recommendation, RecommendedClass, Rejected, RejectedClass, first_break, recommend,
 };
@@ -80,7 +81,7 @@ pub use search::{Found, MAX_LEAVES, cheapest_mix};
 pub use sizes::SizeDistribution;
 pub use strategy::{
     Algorithms, Attack, CHEAPEST_ENCRYPTED_MIX, CHEAPEST_MIX, KeyScope, NAMED, Scheme, Strategy,
-    encrypts, required,
+    TLS_ONLY, TLS_WITH, encrypts, required,
 };
 
 use crate::results::ResultsFile;
@@ -215,6 +216,41 @@ pub fn decide(
                 .filter_map(|(s, v)| v.get(index(s)).cloned())
                 .collect();
             rows.push(assemble(profile, backend, strategy, &cells, class_verdicts));
+        }
+        // Channel strategies: the same schemes over mutual TLS to the broker, priced from
+        // the run's channel scenarios and judged by the attacks executed on TLS sessions.
+        let cert = match algs.sign {
+            crate::backend::SignatureId::EcdsaP256Sha256 => "ecdsap256",
+            _ => "ed25519",
+        };
+        let channel = model.channel(backend, cert);
+        for strategy in Strategy::channel(profile) {
+            let cells: Vec<Result<PricedClass, String>> = strategy
+                .schemes
+                .iter()
+                .zip(&priced)
+                .zip(&profile.classes)
+                .map(|((s, p), class)| {
+                    let base = match p.get(index(s)) {
+                        Some(Ok(pc)) => pc,
+                        Some(Err(e)) => return Err(e.clone()),
+                        None => return Err("no such scheme".to_string()),
+                    };
+                    let ch = channel.as_ref().map_err(Clone::clone)?;
+                    Ok(with_tls(profile, class, base, ch))
+                })
+                .collect();
+            let refs: Vec<Result<&PricedClass, String>> = cells
+                .iter()
+                .map(|c| c.as_ref().map_err(Clone::clone))
+                .collect();
+            let class_verdicts = strategy
+                .schemes
+                .iter()
+                .zip(&profile.classes)
+                .map(|(s, c)| judge_tls(profile, c, *s))
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.push(assemble(profile, backend, &strategy, &refs, class_verdicts));
         }
     }
     let recommendation = recommend(&rows, &profile.budget);

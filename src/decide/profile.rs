@@ -22,12 +22,32 @@ pub struct Profile {
     pub provenance: String,
     /// Who the attacker is.
     pub threat: Threat,
+    /// Whether the message broker is in the trusted base (default: no). Untrusted, the
+    /// broker (or whoever owns it) counts among the outsiders a `tls-only` strategy must
+    /// withstand: TLS ends at the broker.
+    pub broker_trusted: bool,
+    /// The connections messages travel on (prices the `tls` strategies).
+    pub transport: Transport,
     /// Nodes per role.
     pub roles: BTreeMap<String, u32>,
     /// What the deployment may spend.
     pub budget: Budget,
     /// The traffic classes, in file order.
     pub classes: Vec<Class>,
+}
+
+/// The connections between nodes and the broker (`[transport]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Transport {
+    /// Messages one TLS connection carries before it is re-established (one full
+    /// handshake per connection); `None`: long-lived connections, handshakes not priced.
+    pub messages_per_connection: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransport {
+    messages_per_connection: Option<Spanned<u32>>,
 }
 
 /// Who the attacker is.
@@ -129,6 +149,9 @@ struct RawProfile {
     provenance: Spanned<String>,
     #[serde(default)]
     threat: Threat,
+    #[serde(default)]
+    broker_trusted: bool,
+    transport: Option<RawTransport>,
     roles: Spanned<BTreeMap<String, Spanned<u32>>>,
     budget: RawBudget,
     class: Spanned<Vec<RawClass>>,
@@ -356,6 +379,22 @@ impl Profile {
             description: raw.description,
             provenance: check.nonempty(raw.provenance, "provenance")?,
             threat: raw.threat,
+            broker_trusted: raw.broker_trusted,
+            transport: match raw.transport {
+                None => Transport::default(),
+                Some(t) => match t.messages_per_connection {
+                    Some(n) if *n.get_ref() == 0 => {
+                        return Err(check.error(
+                            Some(n.span()),
+                            "transport.messages_per_connection",
+                            "must be at least 1".into(),
+                        ));
+                    }
+                    n => Transport {
+                        messages_per_connection: n.map(Spanned::into_inner),
+                    },
+                },
+            },
             roles: check.roles,
             budget,
             classes,

@@ -195,17 +195,54 @@ pub fn first_break(r: &Rejected) -> String {
     } else {
         String::new()
     };
+    let tls = if r.strategy.starts_with("tls") {
+        "mutual TLS to the broker + "
+    } else {
+        ""
+    };
     format!(
-        "class \"{}\" as {}/{}: {attack}{more}",
+        "class \"{}\" as {tls}{}/{}: {attack}{more}",
         c.class,
         c.mode.label(),
         c.key_scope.label()
     )
 }
 
+/// Why `tls-only` fails, from its executed attacks: every distinct broken attack with the
+/// first class it broke, and the first one's outcome.
+fn tls_only_reason(rejected: &[Rejected]) -> Option<String> {
+    let r = rejected
+        .iter()
+        .find(|r| r.strategy == super::strategy::TLS_ONLY)?;
+    let mut seen: Vec<Attack> = Vec::new();
+    let mut parts = Vec::new();
+    for c in &r.broken {
+        for b in &c.attacks {
+            if !seen.contains(&b.attack) {
+                seen.push(b.attack);
+                parts.push(format!(
+                    "{} on \"{}\" ({}: {})",
+                    b.attack.id(),
+                    c.class,
+                    b.executed,
+                    b.outcome
+                ));
+            }
+        }
+    }
+    Some(format!(
+        "tls-only (mutual TLS to the broker, no envelope) does not meet the requirements, by \
+         the attacks executed on its TLS sessions: {}. TLS is hop by hop: it ends at the \
+         broker, and a consumer's only TLS peer is the broker, so it cannot tell which node \
+         published a message.",
+        parts.join("; ")
+    ))
+}
+
 /// Chooses from `rows` (every backend × strategy evaluated).
 pub fn recommend(rows: &[Row], budget: &Budget) -> Recommendation {
     let rejected = rejected(rows);
+    let tls_reason = tls_only_reason(&rejected);
     let acceptable = || rows.iter().filter(|r| r.acceptable());
     let encrypted = |r: &&Row| {
         r.verdicts
@@ -265,6 +302,7 @@ pub fn recommend(rows: &[Row], budget: &Budget) -> Recommendation {
             None => None,
         },
     };
+    reasons.extend(tls_reason);
     let Some((row, costs)) = choice else {
         reasons.push("No strategy withstands the required attacks within the budget.".into());
         match cheapest(rows.iter().filter(|r| r.meets_requirements)) {

@@ -68,6 +68,7 @@ impl Search<'_> {
         Strategy {
             name: self.name.to_string(),
             searched: true,
+            tls: false,
             schemes: picked
                 .iter()
                 .zip(&self.options)

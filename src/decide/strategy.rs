@@ -18,6 +18,9 @@ pub struct Strategy {
     pub searched: bool,
     /// The scheme of each class, in profile order.
     pub schemes: Vec<Scheme>,
+    /// Every message also travels over mutual TLS to the broker (`tls-only`: with plain
+    /// framing inside; `tls+<strategy>`: with that strategy's envelopes inside).
+    pub tls: bool,
 }
 
 type Rule = fn(&Class) -> Scheme;
@@ -104,6 +107,16 @@ pub const NAMED: &[(&str, Rule)] = &[
     ),
 ];
 
+/// Name of the channel strategy with no envelope.
+pub const TLS_ONLY: &str = "tls-only";
+/// The envelope strategies also priced under TLS (`tls+<name>`).
+pub const TLS_WITH: &[&str] = &[
+    "sign-all",
+    "sign-encrypt-all",
+    "seal-all/pairwise",
+    "pairwise-unicast+sign-broadcast",
+];
+
 /// Name of the searched strategy: the cheapest scheme per class that meets every
 /// requirement and, together, the budget.
 pub const CHEAPEST_MIX: &str = "cheapest-mix";
@@ -119,8 +132,29 @@ impl Strategy {
                 name: (*name).to_string(),
                 searched: false,
                 schemes: profile.classes.iter().map(rule).collect(),
+                tls: false,
             })
             .collect()
+    }
+
+    /// The channel strategies: `tls-only` (mutual TLS to the broker, plain framing inside)
+    /// and TLS under each of [`TLS_WITH`].
+    pub fn channel(profile: &Profile) -> Vec<Strategy> {
+        let mut out = vec![Strategy {
+            name: TLS_ONLY.to_string(),
+            searched: false,
+            schemes: profile.classes.iter().map(plain).collect(),
+            tls: true,
+        }];
+        for (name, rule) in NAMED.iter().filter(|(n, _)| TLS_WITH.contains(n)) {
+            out.push(Strategy {
+                name: format!("tls+{name}"),
+                searched: false,
+                schemes: profile.classes.iter().map(rule).collect(),
+                tls: true,
+            });
+        }
+        out
     }
 
     /// Whether every class is encrypted, so a misclassified secret cannot travel in clear.

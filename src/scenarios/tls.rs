@@ -30,6 +30,7 @@ use crate::envelope::{
 
 use super::Run;
 use super::harness::{NOW, Outcome, WINDOW_S, YesIf, claiming, row, try_open, try_read};
+use super::keyscope::{Attack, AttackResult, Scheme, Verdicts};
 
 const METHOD: &str = "class_method";
 const SENDER: &str = "sender";
@@ -268,6 +269,7 @@ struct ChannelOutcomes {
     other_role_forges: Outcome,
     receiver_forges: Outcome,
     peer_reads: Outcome,
+    other_reads: Outcome,
     broker_redirects: Outcome,
     broker_reflects: Outcome,
     peer_identity: Outcome,
@@ -389,19 +391,21 @@ fn execute(stack: Stack) -> Result<ChannelOutcomes, EnvelopeError> {
     };
     let other_role_forges = forge_by("o1", "r1")?;
     let receiver_forges = forge_by("r1", "r2")?;
-    // Compromised r2 waits for s1's message to r1 on its own connection.
-    let peer_reads = {
+    // Compromised r2 (or o1) waits for s1's message to r1 on its own connection.
+    let waits = |node: &str| -> Result<Outcome, EnvelopeError> {
         let mut bus = Bus::new(stack)?;
         bus.publish("s1", &Frame::new("r1", "s1", SECRET))?;
         bus.pump().map_err(tls_error)?;
-        if bus.take("r2").iter().any(|f| f.body == SECRET) {
+        Ok(if bus.take(node).iter().any(|f| f.body == SECRET) {
             Outcome::Exposed { kind: "delivered" }
         } else {
             Outcome::Rejected {
                 kind: "broker-routes-by-certificate",
             }
-        }
+        })
     };
+    let peer_reads = waits("r2")?;
+    let other_reads = waits("o1")?;
     // The broker delivers s1's message for r1 to r2 as well, and back to s1.
     let redeliver = |to: &str| -> Result<Outcome, EnvelopeError> {
         let mut bus = Bus::new(stack)?;
@@ -441,6 +445,7 @@ fn execute(stack: Stack) -> Result<ChannelOutcomes, EnvelopeError> {
         other_role_forges,
         receiver_forges,
         peer_reads,
+        other_reads,
         broker_redirects,
         broker_reflects,
         peer_identity,
@@ -902,5 +907,177 @@ pub fn run_tls_envelope(backend: &'static Backend) -> Result<Run, EnvelopeError>
             ),
         ],
         rows,
+    })
+}
+
+/// The TLS attacks, executed once per process (every judgement reads the same execution).
+fn executed() -> Result<&'static ChannelOutcomes, EnvelopeError> {
+    static ONCE: std::sync::OnceLock<Result<ChannelOutcomes, EnvelopeError>> =
+        std::sync::OnceLock::new();
+    let stack = Stack::ALL
+        .iter()
+        .copied()
+        .find(|s| s.backend().is_some())
+        .ok_or(EnvelopeError::Unsupported(Unsupported(
+            "no TLS stack compiled in",
+        )))?;
+    ONCE.get_or_init(|| execute(stack))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The first of `outcomes` that succeeded, else the first.
+fn worst(outcomes: &[&Outcome]) -> Outcome {
+    outcomes
+        .iter()
+        .find(|o| o.succeeded())
+        .or(outcomes.first())
+        .map_or(Outcome::Rejected { kind: "not-run" }, |o| (*o).clone())
+}
+
+/// The verdicts `sealbench decide` judges a class carried over mutual TLS to the broker
+/// by: with `envelope` (the keyscope verdicts of the scheme inside), or TLS alone.
+///
+/// Attacks on the wire are the TLS sessions' (executed here: injected, tampered and
+/// replayed records, a client from another CA, a capture searched for the payload). With
+/// `broker_trusted = false` the broker is outside the trusted base, so the outsider,
+/// cross-node replay and reflection attacks include the broker's own (executed here: it
+/// reads, forges, redirects and reflects frames). Inside TLS the broker holds no envelope
+/// keys, which is exactly the keyscope outsider, so with an envelope its attacks are the
+/// envelope's verdicts. A compromised node holds a valid certificate: TLS admits it, and
+/// only an envelope can refuse its forgeries. Reading another node's messages needs the
+/// broker to deliver them, which it does only to the connection whose certificate names
+/// the addressee.
+pub fn channel_verdicts(
+    envelope: Option<&Verdicts>,
+    broadcast: bool,
+    broker_trusted: bool,
+) -> Result<Verdicts, EnvelopeError> {
+    let o = executed()?;
+    let env = |a: Attack| {
+        envelope
+            .and_then(|v| v.get(a))
+            .and_then(|r| r.outcome.clone())
+    };
+    let wire_forges = worst(&[&o.wire_injects, &o.wire_tampers, &o.foreign_ca]);
+    let broker = |tls_only: &Outcome, a: Attack| -> Option<Outcome> {
+        if broker_trusted {
+            None
+        } else if envelope.is_some() {
+            env(a)
+        } else {
+            Some(tls_only.clone())
+        }
+    };
+    let with_broker = |wire: Outcome, b: Option<Outcome>| match b {
+        Some(b) => worst(&[&wire, &b]),
+        None => wire,
+    };
+    let node = |tls_only: &Outcome, a: Attack| match envelope {
+        Some(_) => env(a).unwrap_or(Outcome::Rejected { kind: "not-run" }),
+        None => tls_only.clone(),
+    };
+    // TLS delivers another node's messages only to the addressee; the envelope must also
+    // give way for a read to succeed.
+    let read = |tls_only: &Outcome, a: Attack| match (tls_only.succeeded(), envelope) {
+        (true, Some(_)) => env(a).unwrap_or_else(|| tls_only.clone()),
+        _ => tls_only.clone(),
+    };
+    let unicast = |o: Outcome| (!broadcast).then_some(o);
+    let trusted = |t: &'static str, u: &'static str| if broker_trusted { t } else { u };
+    let results = [
+        (
+            Attack::OutsiderForges,
+            trusted(
+                "on the wire: a frame injected into r1's TLS stream, a record of s1's tampered, a client with another CA's certificate",
+                "on the wire: injected, tampered, foreign-CA client; and the untrusted broker writing the method to r1 claiming s1 (inside TLS: the envelope outsider's forgeries)",
+            ),
+            Some(with_broker(
+                wire_forges,
+                broker(&o.broker_forges, Attack::OutsiderForges),
+            )),
+        ),
+        (
+            Attack::OutsiderReads,
+            trusted(
+                "an eavesdropper captures both TLS hops of s1's message and searches them for the payload",
+                "an eavesdropper captures both TLS hops; and the untrusted broker reads what it relays (inside TLS: the envelope outsider's read)",
+            ),
+            Some(with_broker(
+                o.wire_reads.clone(),
+                broker(&o.broker_reads, Attack::OutsiderReads),
+            )),
+        ),
+        (
+            Attack::ReceiverForges,
+            "compromised r1 (valid certificate) publishes the method to r2 claiming s1 (with an envelope: the envelope's receiver-forges)",
+            Some(node(&o.receiver_forges, Attack::ReceiverForges)),
+        ),
+        (
+            Attack::OtherRoleForges,
+            "compromised o1 (valid certificate, another role) publishes the method to r1 claiming s1; r1's only TLS peer is the broker (with an envelope: the envelope's other-role-forges)",
+            Some(node(&o.other_role_forges, Attack::OtherRoleForges)),
+        ),
+        (
+            Attack::PeerReads,
+            "compromised r2 waits on its TLS connection for s1's message to r1 (the broker routes by certificate)",
+            if broadcast {
+                None
+            } else {
+                Some(read(&o.peer_reads, Attack::PeerReads))
+            },
+        ),
+        (
+            Attack::OtherRoleReads,
+            "compromised o1 waits on its TLS connection for s1's message to r1 (the broker routes by certificate)",
+            Some(read(&o.other_reads, Attack::OtherRoleReads)),
+        ),
+        (
+            Attack::CrossNodeReplay,
+            trusted(
+                "s1's captured record re-sent on the wire (refused by TLS)",
+                "s1's captured record re-sent on the wire; and the untrusted broker delivering s1's message for r1 to r2 (inside TLS: the envelope's cross-node replay)",
+            ),
+            unicast(with_broker(
+                o.wire_replays.clone(),
+                broker(&o.broker_redirects, Attack::CrossNodeReplay),
+            )),
+        ),
+        (
+            Attack::Reflection,
+            trusted(
+                "s1's captured record re-sent on the wire (refused by TLS)",
+                "s1's captured record re-sent on the wire; and the untrusted broker delivering s1's message back to s1 (inside TLS: the envelope's reflection)",
+            ),
+            Some(with_broker(
+                o.wire_replays.clone(),
+                broker(&o.broker_reflects, Attack::Reflection),
+            )),
+        ),
+    ];
+    let scheme = envelope.map_or(Scheme::PLAIN, |v| v.scheme);
+    let inner = envelope.map_or(String::new(), |v| {
+        format!(" + {} ({})", v.scheme.label(), v.algorithms)
+    });
+    Ok(Verdicts {
+        scheme,
+        broadcast,
+        backend: envelope.map_or("rustls", |v| v.backend),
+        algorithms: format!(
+            "mutual TLS 1.3 to the broker{}{inner}",
+            if broker_trusted {
+                " (broker trusted)"
+            } else {
+                " (broker untrusted)"
+            }
+        ),
+        attacks: results
+            .into_iter()
+            .map(|(attack, executed, outcome)| AttackResult {
+                attack,
+                executed,
+                outcome,
+            })
+            .collect(),
     })
 }
