@@ -26,3 +26,5 @@ pub mod measure;
 pub mod report;
 pub mod results;
 pub mod scenarios;
+#[cfg(all(target_os = "linux", feature = "e2e"))]
+pub mod system;

@@ -6,6 +6,8 @@
 mod backends;
 mod cpu;
 mod decide;
+#[cfg(all(target_os = "linux", feature = "e2e"))]
+mod e2e;
 mod envelope_io;
 mod gate;
 mod kat;
@@ -59,6 +61,9 @@ pub enum Command {
     Report(report::Args),
     /// CI performance gate: compare a candidate (a results file, or measured now by instruction counts under callgrind or interleaved wall time) with a baseline; markdown or JSON verdict; exit 1 on a confident regression.
     Gate(gate::Args),
+    /// RPC over a real RabbitMQ broker started for the run: plain vs envelope modes vs TLS to the broker, open-loop load, latency percentiles and CPU per RPC (broker, clients, envelope); writes OUTDIR/e2e.json.
+    #[cfg(all(target_os = "linux", feature = "e2e"))]
+    E2e(e2e::Args),
 }
 
 /// Runs a parsed command line.
@@ -75,6 +80,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scenarios(args) => scenarios::run(&args),
         Command::Vectors(args) => vectors::run(&args),
         Command::Decide(args) => decide::run(&args),
+        #[cfg(all(target_os = "linux", feature = "e2e"))]
+        Command::E2e(args) => e2e::run(&args),
     }
 }
 
