@@ -20,7 +20,8 @@ use sealbench::backend::{
 };
 use sealbench::conformance::Outcome;
 use sealbench::conformance::cose_wg::{
-    CoseWgError, check_example, load_examples, render_table, rollup, run_cose_wg,
+    CoseRecord, CoseWgError, Entry, Example, check_example, load_examples, render_table, rollup,
+    run_cose_wg,
 };
 
 fn vector_root() -> Option<PathBuf> {
@@ -139,8 +140,18 @@ fn can_run(backend: &Backend, needs: &[AlgorithmId]) -> bool {
 #[test]
 fn every_example_on_every_backend() {
     let Some(root) = vector_root() else { return };
-    let records = run_cose_wg(&root, ALL_BACKENDS).expect("the vector folder loads");
+    let records = run_cose_wg(&[&root], ALL_BACKENDS).expect("the vector folder loads");
     println!("{}", render_table(&records));
+    // Every passing message had at least one intermediate rebuilt by the envelope's own
+    // builders and found equal.
+    for r in records.iter().filter(|r| r.outcome == Outcome::Passed) {
+        assert!(
+            r.intermediates_compared >= 1,
+            "{} on {}: passed without comparing an intermediate",
+            r.file,
+            r.backend
+        );
+    }
 
     // Every file × backend has exactly one record.
     let mut files = BTreeSet::new();
@@ -241,7 +252,7 @@ fn flip_in(cbor: &mut [u8], part: &[u8]) {
 #[test]
 fn tampered_messages_are_rejected() {
     let Some(root) = vector_root() else { return };
-    let examples = load_examples(&root).unwrap();
+    let examples = examples_of(load_examples(&root).unwrap());
     let content = b"This is the content.";
     let cases: &[(&str, &str)] = &[
         ("hmac-examples/HMac-enc-01.json", "tag"),
@@ -312,6 +323,16 @@ fn tampered_messages_are_rejected() {
     assert!(coset::CoseMac0::from_slice(&mac0.cbor).is_err());
 }
 
+fn examples_of(entries: Vec<Entry>) -> Vec<Example> {
+    entries
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Example(ex) => Some(*ex),
+            Entry::Uninterpreted(_) => None,
+        })
+        .collect()
+}
+
 fn scratch_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sealbench-cose-wg-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -320,41 +341,185 @@ fn scratch_dir(name: &str) -> PathBuf {
 }
 
 #[test]
-fn malformed_files_and_empty_folders_are_errors_naming_them() {
+fn a_file_the_runner_cannot_interpret_never_aborts_the_folder() {
     let dir = scratch_dir("malformed");
-    std::fs::write(dir.join("bad.json"), "{\"title\": \"x\", \"input\": {").unwrap();
-    let err = run_cose_wg(&dir, ALL_BACKENDS).unwrap_err();
-    assert!(matches!(err, CoseWgError::Json { .. }), "{err}");
-    assert!(err.to_string().contains("bad.json"), "{err}");
-
+    let good = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/cose-wg-schema/mac0-pass-external.json");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::copy(&good, dir.join("sub/z-good.json")).unwrap();
     std::fs::write(
-        dir.join("bad.json"),
+        dir.join("a-not-json.json"),
+        "{\"title\": \"x\", \"input\": {",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("b-surprise.json"),
         r#"{"title": "x", "surprise": 1, "input": {}, "intermediates": {}, "output": {"cbor_diag": "x", "cbor": ""}}"#,
     )
     .unwrap();
-    let err = run_cose_wg(&dir, ALL_BACKENDS).unwrap_err();
-    assert!(err.to_string().contains("surprise"), "{err}");
-
     std::fs::write(
-        dir.join("bad.json"),
-        r#"{"title": "x", "input": {"plaintext": "p"}, "intermediates": {}, "output": {"cbor_diag": "x", "cbor": "zz"}}"#,
+        dir.join("c-bad-hex.json"),
+        r#"{"title": "x", "input": {"plaintext": "p", "mac0": {"protected": {"alg": "HS256"}, "recipients": [{"key": {"kty": "oct", "k": "AA"}, "unprotected": {"alg": "direct"}}]}}, "intermediates": {}, "output": {"cbor_diag": "x", "cbor": "zz"}}"#,
     )
     .unwrap();
-    let err = run_cose_wg(&dir, ALL_BACKENDS).unwrap_err();
-    assert!(
-        matches!(err, CoseWgError::Invalid { .. }) && err.to_string().contains("bad.json"),
-        "{err}"
-    );
+    let records = run_cose_wg(&[&dir], ALL_BACKENDS).unwrap();
+    assert_eq!(records.len(), 4 * ALL_BACKENDS.len());
+    let of =
+        |file: &str| -> Vec<&CoseRecord> { records.iter().filter(|r| r.file == file).collect() };
+    for r in of("a-not-json.json") {
+        assert!(
+            matches!(&r.outcome, Outcome::Failed { detail } if detail.contains("not JSON")),
+            "{:?}",
+            r.outcome
+        );
+    }
+    for r in of("b-surprise.json") {
+        assert!(
+            matches!(&r.outcome, Outcome::Unsupported { reason } if reason.contains("surprise")),
+            "{:?}",
+            r.outcome
+        );
+    }
+    for r in of("c-bad-hex.json") {
+        assert_eq!(r.structure.name(), "COSE_Mac0");
+        assert!(
+            matches!(&r.outcome, Outcome::Failed { detail } if detail.contains("output.cbor is not hex")),
+            "{:?}",
+            r.outcome
+        );
+    }
+    // The folder was recursed into and the good file still ran.
+    let good_runs = of("sub/z-good.json");
+    assert_eq!(good_runs.len(), ALL_BACKENDS.len());
+    assert!(good_runs.iter().any(|r| r.outcome == Outcome::Passed));
 
     let empty = scratch_dir("empty");
     assert!(matches!(
-        run_cose_wg(&empty, ALL_BACKENDS),
+        run_cose_wg(&[&empty], ALL_BACKENDS),
         Err(CoseWgError::NoExamples { .. })
     ));
     assert!(matches!(
-        run_cose_wg(&empty.join("missing"), ALL_BACKENDS),
+        run_cose_wg(&[&empty.join("missing")], ALL_BACKENDS),
         Err(CoseWgError::ReadDir { .. })
     ));
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&empty);
+}
+
+/// What each of our own schema files (tests/data/cose-wg-schema, made by its gen.py) must
+/// give: the outcome where the backend has the primitives, and the number of intermediates
+/// rebuilt by the envelope's builders and found equal.
+#[test]
+fn the_upstream_schema_kinds_are_interpreted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cose-wg-schema");
+    let records = run_cose_wg(&[&root], ALL_BACKENDS).unwrap();
+    let ed25519 = vec![A::Signature(SignatureId::Ed25519)];
+    let hmac = vec![A::Mac(MacId::HmacSha256)];
+    let ecdh = vec![
+        A::Aead(AeadId::Aes128Gcm),
+        A::KeyAgreement(KeyAgreementId::EcdhP256),
+        A::Kdf(KdfId::HkdfSha256),
+    ];
+    // (file, needs, outcome when runnable: "pass" or "unsup:<reason part>", intermediates)
+    let expected: Vec<(&str, &Vec<AlgorithmId>, &str, usize)> = vec![
+        ("cwt-tagged-mac0.json", &hmac, "pass", 2),
+        ("ecdh-es-party-identities.json", &ecdh, "pass", 4),
+        ("mac0-fail-add-protected.json", &hmac, "pass", 1),
+        ("mac0-fail-change-protected.json", &hmac, "pass", 1),
+        ("mac0-fail-change-tag.json", &hmac, "pass", 2),
+        ("mac0-fail-remove-protected.json", &hmac, "pass", 0),
+        ("mac0-pass-external.json", &hmac, "pass", 2),
+        ("rfc8152-c31-layout.json", &ecdh, "pass", 4),
+        ("sign-countersign.json", &ed25519, "unsup:countersign", 0),
+        ("sign1-countersign0.json", &ed25519, "unsup:countersign0", 0),
+        ("sign1-fail-cbor-tag.json", &ed25519, "pass", 1),
+        ("sign1-fail-change-attr.json", &ed25519, "pass", 0),
+        ("sign1-pass-external.json", &ed25519, "pass", 1),
+        ("sign1-pass-untagged.json", &ed25519, "pass", 1),
+        ("unknown-field.json", &hmac, "unsup:op time", 0),
+    ];
+    let mut files = BTreeSet::new();
+    json_files(&root, &root, &mut files);
+    assert_eq!(
+        files.iter().map(String::as_str).collect::<Vec<_>>(),
+        expected.iter().map(|e| e.0).collect::<Vec<_>>()
+    );
+    let mut ran = 0;
+    for (file, needs, want, compared) in &expected {
+        for b in ALL_BACKENDS {
+            let r = records
+                .iter()
+                .find(|r| r.file == *file && r.backend == b.name)
+                .unwrap();
+            match want.strip_prefix("unsup:") {
+                Some(why) => assert!(
+                    matches!(&r.outcome, Outcome::Unsupported { reason } if reason.contains(why)),
+                    "{file} on {}: {:?}",
+                    b.name,
+                    r.outcome
+                ),
+                None if can_run(b, needs) => {
+                    assert_eq!(
+                        r.outcome,
+                        Outcome::Passed,
+                        "{file} on {}: {:?}",
+                        b.name,
+                        r.notes
+                    );
+                    assert_eq!(r.intermediates_compared, *compared, "{file} on {}", b.name);
+                    ran += 1;
+                }
+                None => assert!(
+                    matches!(r.outcome, Outcome::Unsupported { .. }),
+                    "{file} on {}: {:?}",
+                    b.name,
+                    r.outcome
+                ),
+            }
+        }
+    }
+    assert!(ran >= 12, "only {ran} schema files ran");
+    // A fail file is passed because it was rejected, not because its data differs.
+    let tag = records
+        .iter()
+        .find(|r| r.file == "sign1-fail-cbor-tag.json" && r.outcome == Outcome::Passed)
+        .unwrap();
+    assert!(
+        tag.notes.iter().any(|n| n.contains("ChangeCBORTag")),
+        "{:?}",
+        tag.notes
+    );
+}
+
+/// A message that is valid but marked `fail` (or a mutated one that still verifies) is a
+/// failure: the fail tests cannot pass vacuously.
+#[test]
+fn an_unmutated_message_marked_fail_is_a_failure() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/cose-wg-schema/sign1-pass-untagged.json");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "\"input\"",
+        "\"fail\": true, \"input\"",
+        1,
+    );
+    let ex = sealbench::conformance::cose_wg::parse_example(
+        &text,
+        "x.json".to_string(),
+        PathBuf::from("."),
+        Path::new("x.json"),
+    )
+    .unwrap();
+    let mut failed = 0;
+    for b in ALL_BACKENDS {
+        let o = check_example(&ex, b).outcome;
+        if matches!(o, Outcome::Unsupported { .. }) {
+            continue;
+        }
+        assert!(
+            matches!(&o, Outcome::Failed { detail } if detail.contains("RemoveCBORTag")),
+            "{o:?}"
+        );
+        failed += 1;
+    }
+    assert!(failed > 0);
 }

@@ -22,9 +22,10 @@ pub struct Args {
     /// NIST CAVP AES-GCM response files (gcmEncryptExtIV*.rsp, gcmDecrypt*.rsp), as NIST ships them.
     #[arg(long, value_name = "FILE.rsp", num_args = 1..)]
     nist: Vec<PathBuf>,
-    /// A directory of COSE working-group example files (JSON).
-    #[arg(long, value_name = "DIR")]
-    cose: Option<PathBuf>,
+    /// Directories of COSE working-group example files (JSON), searched recursively.
+    /// A file the runner cannot interpret is counted as unsupported with the reason.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    cose: Vec<PathBuf>,
     /// Skip the Wycheproof suites.
     #[arg(long)]
     no_wycheproof: bool,
@@ -68,13 +69,16 @@ fn select_backends(names: &[String]) -> anyhow::Result<Vec<&'static Backend>> {
         .collect()
 }
 
+/// Per backend, the number of COSE WG intermediates compared byte for byte.
+type Compared = Vec<(String, usize)>;
+
+/// The COSE records, and per backend the number of intermediates compared byte for byte.
 fn cose_records(
-    dir: &Path,
+    dirs: &[PathBuf],
     backends: &[&Backend],
     verbose: bool,
-) -> anyhow::Result<Vec<SuiteRecord>> {
-    let details =
-        cose_wg::run_cose_wg(dir, backends).with_context(|| format!("--cose {}", dir.display()))?;
+) -> anyhow::Result<(Vec<SuiteRecord>, Compared)> {
+    let details = cose_wg::run_cose_wg(dirs, backends).context("--cose")?;
     if verbose {
         println!("{}", cose_wg::render_table(&details));
     }
@@ -102,7 +106,18 @@ fn cose_records(
         }
     }
     let records = cose_wg::rollup(&details);
-    Ok(records)
+    let compared = backends
+        .iter()
+        .map(|b| {
+            let n = details
+                .iter()
+                .filter(|d| d.backend == b.name)
+                .map(|d| d.intermediates_compared)
+                .sum();
+            (b.name.to_string(), n)
+        })
+        .collect();
+    Ok((records, compared))
 }
 
 /// Runs openssl and aws-lc again in a child process with AES-NI and PCLMULQDQ masked.
@@ -165,9 +180,7 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| parse_rsp(p))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(dir) = &args.cose
-        && !dir.is_dir()
-    {
+    if let Some(dir) = args.cose.iter().find(|d| !d.is_dir()) {
         bail!("--cose {}: not a directory", dir.display());
     }
 
@@ -180,11 +193,14 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             records.extend(run_nist(b, f));
         }
     }
-    if let Some(dir) = &args.cose {
+    let mut cose_compared = Vec::new();
+    if !args.cose.is_empty() {
         if quiet_stdout {
             bail!("--cose cannot be combined with --json -");
         }
-        records.extend(cose_records(dir, &backends, args.verbose)?);
+        let (cose, compared) = cose_records(&args.cose, &backends, args.verbose)?;
+        records.extend(cose);
+        cose_compared = compared;
     }
     if args.software {
         records.extend(software_records(args)?);
@@ -205,6 +221,16 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     if !quiet_stdout {
         print_summary(&report.records, args.verbose);
+        if !cose_compared.is_empty() {
+            let per: Vec<String> = cose_compared
+                .iter()
+                .map(|(b, n)| format!("{b} {n}"))
+                .collect();
+            println!(
+                "cose-wg intermediates rebuilt by the envelope's builders and equal byte for byte: {}",
+                per.join(", ")
+            );
+        }
     }
     Ok(if failed > 0 {
         ExitCode::from(super::EXIT_FAILED)

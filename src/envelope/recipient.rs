@@ -207,6 +207,103 @@ pub fn derive_direct_cek(
     Ok(())
 }
 
+/// A PartyInfo nonce: a byte string or an integer (RFC 9053 §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KdfNonce<'a> {
+    /// `bstr`.
+    Bytes(&'a [u8]),
+    /// `int`.
+    Int(i64),
+}
+
+/// One party's fields of a COSE_KDF_Context; `None` is written as `nil`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KdfPartyInfo<'a> {
+    /// `identity: bstr / nil`.
+    pub identity: Option<&'a [u8]>,
+    /// `nonce: bstr / int / nil`.
+    pub nonce: Option<KdfNonce<'a>>,
+    /// `other: bstr / nil`.
+    pub other: Option<&'a [u8]>,
+}
+
+/// A COSE_KDF_Context in its general form:
+///
+/// ```cddl
+/// COSE_KDF_Context = [ AlgorithmID: int, PartyUInfo: [PartyInfo], PartyVInfo: [PartyInfo],
+///                      SuppPubInfo: [ keyDataLength: uint, protected: bstr, ? other: bstr ],
+///                      ? SuppPrivInfo: bstr ]
+/// ```
+/// ref: RFC 9053 §5.2. Additive beside [`derive_direct_cek`], whose fixed context (no
+/// party information, the recipient protected header `{1: -25}`) is the special case
+/// the envelope's hot path writes; the COSE WG conformance runner uses this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KdfContext<'a> {
+    /// The algorithm the derived key is for (the content algorithm for direct key agreement).
+    pub algorithm: i64,
+    /// PartyUInfo.
+    pub party_u: KdfPartyInfo<'a>,
+    /// PartyVInfo.
+    pub party_v: KdfPartyInfo<'a>,
+    /// keyDataLength in bits.
+    pub key_bits: u64,
+    /// The recipient's protected header as sent (empty for none).
+    pub protected: &'a [u8],
+    /// SuppPubInfo.other.
+    pub supp_pub_other: Option<&'a [u8]>,
+    /// SuppPrivInfo.
+    pub supp_priv: Option<&'a [u8]>,
+}
+
+fn write_opt_bstr(w: &mut Writer<'_>, v: Option<&[u8]>) -> Result<(), Overflow> {
+    match v {
+        Some(b) => w.bstr(b),
+        None => w.raw(&[0xf6]),
+    }
+}
+
+fn write_party(w: &mut Writer<'_>, p: &KdfPartyInfo<'_>) -> Result<(), Overflow> {
+    w.head(MAJOR_ARRAY, 3)?;
+    write_opt_bstr(w, p.identity)?;
+    match p.nonce {
+        Some(KdfNonce::Bytes(b)) => w.bstr(b)?,
+        Some(KdfNonce::Int(i)) => w.int(i)?,
+        None => w.raw(&[0xf6])?,
+    }
+    write_opt_bstr(w, p.other)
+}
+
+/// Writes a COSE_KDF_Context (the HKDF `info`).
+pub fn write_kdf_context(w: &mut Writer<'_>, c: &KdfContext<'_>) -> Result<(), Overflow> {
+    w.head(MAJOR_ARRAY, 4 + u64::from(c.supp_priv.is_some()))?;
+    w.int(c.algorithm)?;
+    write_party(w, &c.party_u)?;
+    write_party(w, &c.party_v)?;
+    w.head(MAJOR_ARRAY, 2 + u64::from(c.supp_pub_other.is_some()))?;
+    w.head(super::cbor::MAJOR_UINT, c.key_bits)?;
+    w.bstr(c.protected)?;
+    if let Some(o) = c.supp_pub_other {
+        w.bstr(o)?;
+    }
+    if let Some(p) = c.supp_priv {
+        w.bstr(p)?;
+    }
+    Ok(())
+}
+
+/// Derives a key of `out.len()` bytes with HKDF from an ECDH shared secret, a salt
+/// (empty for none) and a serialized COSE_KDF_Context (RFC 9053 §5.1, §6.3.1).
+pub fn derive_key(
+    kdf: &dyn Kdf,
+    salt: &[u8],
+    shared_secret: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) -> Result<(), EnvelopeError> {
+    kdf.derive(salt, shared_secret, context, out)?;
+    Ok(())
+}
+
 /// Upper bound of one recipient's encoded size with a kid of `kid_len` bytes.
 pub const fn max_recipient_len(kid_len: usize) -> usize {
     1 + 5 + 1 + 1 + 9 + kid_len + 1 + 3 + 1 + 1 + 1 + 1 + 1 + 35 + 1 + 35 + 3 + 512
@@ -245,6 +342,77 @@ mod tests {
             assert_eq!(rec.ciphertext, ct);
             assert_eq!(rec.ephemeral_public(), eph);
         }
+    }
+
+    #[test]
+    fn general_kdf_context_reduces_to_the_fixed_one_and_matches_coset() {
+        let fixed = KdfContext {
+            algorithm: aead_alg(AeadId::Aes128Gcm),
+            party_u: KdfPartyInfo::default(),
+            party_v: KdfPartyInfo::default(),
+            key_bits: 128,
+            protected: &PROTECTED_ECDH_ES,
+            supp_pub_other: None,
+            supp_priv: None,
+        };
+        let mut buf = [0u8; 128];
+        let mut w = Writer::new(&mut buf);
+        write_kdf_context(&mut w, &fixed).unwrap();
+        assert_eq!(
+            hex::encode(w.written()),
+            "840183f6f6f683f6f6f682188044a1013818"
+        );
+
+        use coset::{CborSerializable, CoseKdfContextBuilder, Nonce, PartyInfo, SuppPubInfo};
+        let protected = coset::HeaderBuilder::new()
+            .algorithm(coset::iana::Algorithm::ECDH_SS_HKDF_256)
+            .build();
+        let prot = coset::ProtectedHeader {
+            original_data: None,
+            header: protected,
+        };
+        let prot_bytes = prot.clone().header.to_vec().unwrap();
+        let theirs = CoseKdfContextBuilder::new()
+            .algorithm(coset::iana::Algorithm::A256GCM)
+            .party_u_info(PartyInfo {
+                identity: Some(b"lighting-client".to_vec()),
+                nonce: Some(Nonce::Integer(-7)),
+                other: None,
+            })
+            .party_v_info(PartyInfo {
+                identity: Some(b"lighting-server".to_vec()),
+                nonce: Some(Nonce::Bytes(vec![1, 2])),
+                other: Some(b"v".to_vec()),
+            })
+            .supp_pub_info(SuppPubInfo {
+                key_data_length: 256,
+                protected: prot,
+                other: Some(b"pub".to_vec()),
+            })
+            .add_supp_priv_info(b"priv".to_vec())
+            .build()
+            .to_vec()
+            .unwrap();
+        let general = KdfContext {
+            algorithm: 3,
+            party_u: KdfPartyInfo {
+                identity: Some(b"lighting-client"),
+                nonce: Some(KdfNonce::Int(-7)),
+                other: None,
+            },
+            party_v: KdfPartyInfo {
+                identity: Some(b"lighting-server"),
+                nonce: Some(KdfNonce::Bytes(&[1, 2])),
+                other: Some(b"v"),
+            },
+            key_bits: 256,
+            protected: &prot_bytes,
+            supp_pub_other: Some(b"pub"),
+            supp_priv: Some(b"priv"),
+        };
+        let mut w = Writer::new(&mut buf);
+        write_kdf_context(&mut w, &general).unwrap();
+        assert_eq!(w.written(), &theirs[..]);
     }
 
     #[test]

@@ -47,6 +47,38 @@ pub fn enc_structure(
     w.bstr(external_aad)
 }
 
+/// Context string of a Sig_structure for a signer of COSE_Sign.
+pub const CTX_SIGNATURE: &str = "Signature";
+/// Context string of a MAC_structure for COSE_Mac.
+pub const CTX_MAC: &str = "MAC";
+/// Context string of a Sig_structure for a COSE_Countersignature (RFC 8152 §4.5).
+pub const CTX_COUNTER_SIGNATURE: &str = "CounterSignature";
+
+/// Writes a Sig_structure that carries a signer's protected header (COSE_Sign signers,
+/// countersignatures), up to (excluding) the payload bytes:
+///
+/// ```cddl
+/// Sig_structure = [ context: "Signature" / "CounterSignature", body_protected: bstr,
+///                   sign_protected: bstr, external_aad: bstr, payload: bstr ]
+/// ```
+/// ref: RFC 9052 §4.4. Additive beside [`to_be_authenticated_prefix`] (the four-element
+/// form the envelope's Sign1/Mac0 use); the COSE WG conformance runner uses both.
+pub fn to_be_signed_prefix_with_signer(
+    w: &mut Writer<'_>,
+    context: &str,
+    body_protected: &[u8],
+    sign_protected: &[u8],
+    external_aad: &[u8],
+    payload_len: usize,
+) -> Result<(), Overflow> {
+    w.head(MAJOR_ARRAY, 5)?;
+    w.tstr(context)?;
+    w.bstr(body_protected)?;
+    w.bstr(sign_protected)?;
+    w.bstr(external_aad)?;
+    w.head(MAJOR_BSTR, payload_len as u64)
+}
+
 /// The profile's `external_aad` for content encryption (COSE_Encrypt0 and COSE_Encrypt):
 /// empty, the RFC 9052 §5.3 value for an application that supplies none, so any COSE
 /// library opens our Encrypt0 messages with its defaults.
@@ -113,6 +145,37 @@ mod tests {
                 assert_eq!(w.written(), &theirs[..], "kid length {kid_len}");
             }
         }
+    }
+
+    #[test]
+    fn sig_structure_with_signer_matches_coset() {
+        use coset::{CoseSignBuilder, CoseSignatureBuilder};
+        let body = HeaderBuilder::new()
+            .content_format(iana::CoapContentFormat::CoseSign)
+            .build();
+        let signer = HeaderBuilder::new()
+            .algorithm(iana::Algorithm::ES256)
+            .build();
+        let sign = CoseSignBuilder::new()
+            .protected(body)
+            .payload(b"payload".to_vec())
+            .add_signature(CoseSignatureBuilder::new().protected(signer).build())
+            .build();
+        let theirs = sign.tbs_data(b"ext", &sign.signatures[0]);
+        let body_bytes = sign.protected.clone().to_vec().unwrap();
+        let signer_bytes = sign.signatures[0].protected.clone().to_vec().unwrap();
+        let mut buf = [0u8; 128];
+        let mut w = Writer::new(&mut buf);
+        to_be_signed_prefix_with_signer(
+            &mut w,
+            CTX_SIGNATURE,
+            &body_bytes,
+            &signer_bytes,
+            b"ext",
+            7,
+        )
+        .unwrap();
+        assert_eq!([w.written(), b"payload"].concat(), theirs);
     }
 
     #[test]

@@ -2,79 +2,130 @@
 //! untagged, as the file has it) and hands it to the structure's checker.
 
 use coset::cbor::value::Value;
-use coset::{
-    CborSerializable, CoseEncrypt, CoseEncrypt0, CoseMac, CoseMac0, CoseSign, CoseSign1,
-    TaggedCborSerializable,
-};
+use coset::{CborSerializable, CoseEncrypt, CoseEncrypt0, CoseMac, CoseMac0, CoseSign, CoseSign1};
 
-use super::check::{Ctx, Step, Stop};
+use super::check::{Ctx, Step, Stop, structure_of};
 use super::fixups::FixUp;
 use super::model::{Layer, MessageInput};
 use super::{encrypt, mac, sign};
+use crate::envelope::cbor::{MAJOR_TAG, Reader};
+
+/// The CBOR tag of each structure (RFC 9052 §2).
+const fn tag_of(m: &MessageInput) -> u64 {
+    match m {
+        MessageInput::Sign1 { .. } => 18,
+        MessageInput::Sign { .. } => 98,
+        MessageInput::Mac0 { .. } => 17,
+        MessageInput::Mac { .. } => 97,
+        MessageInput::Encrypt0 { .. } => 16,
+        MessageInput::Encrypt { .. } => 96,
+    }
+}
+
+/// The CWT tag (RFC 8392 §6), which may wrap a COSE message.
+const TAG_CWT: u64 = 61;
+
+/// Splits the leading tags off the message with the envelope's strict reader.
+fn split_tags(cbor: &[u8]) -> Step<(Vec<u64>, &[u8])> {
+    let mut r = Reader::new(cbor);
+    let mut tags = Vec::new();
+    while r.peek_major().ok() == Some(MAJOR_TAG) {
+        tags.push(
+            r.tag()
+                .map_err(|e| Stop::Rejected(format!("output.cbor: bad tag: {e}")))?,
+        );
+    }
+    let body = cbor
+        .get(r.pos()..)
+        .ok_or_else(|| Stop::Rejected("output.cbor ends after its tags".to_string()))?;
+    Ok((tags, body))
+}
 
 /// Decodes the example's message and verifies or decrypts it; returns the content.
+///
+/// An untagged message is accepted (RFC 9052 §2: the type may be known from context); a
+/// tag other than the structure's is a rejection. The message body is still checked
+/// first, so a re-tagged message's intermediates are compared too.
 pub(super) fn verify(ctx: &mut Ctx<'_>) -> Step<Vec<u8>> {
     let ex = ctx.ex;
+    let want = tag_of(&ex.message);
+    let (tags, body) = split_tags(&ex.cbor)?;
+    let wrong_tag = match tags.as_slice() {
+        [] => {
+            ctx.note("context: untagged message; its type taken from the input".to_string());
+            None
+        }
+        [t] if *t == want => None,
+        [TAG_CWT, t] if *t == want => {
+            ctx.note("context: CWT tag 61 around the COSE message".to_string());
+            None
+        }
+        other => Some(format!(
+            "CBOR tag {} where {} needs {want}",
+            other
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join("("),
+            structure_of(&ex.message).name()
+        )),
+    };
+    let result = verify_body(ctx, body);
+    match (wrong_tag, result) {
+        (None, r) => r,
+        (Some(_), Err(Stop::Failed(d))) => Err(Stop::Failed(d)),
+        (Some(why), _) => Err(Stop::Rejected(why)),
+    }
+}
+
+fn verify_body(ctx: &mut Ctx<'_>, body: &[u8]) -> Step<Vec<u8>> {
+    let ex = ctx.ex;
     match &ex.message {
-        MessageInput::Sign1 { layer, key } => sign::sign1(
-            ctx,
-            &decode::<CoseSign1>(&ex.cbor, "COSE_Sign1")?,
-            layer,
-            key,
-        ),
+        MessageInput::Sign1 { layer, key } => {
+            sign::sign1(ctx, &decode::<CoseSign1>(body, "COSE_Sign1")?, layer, key)
+        }
         MessageInput::Sign { layer, signers } => {
-            let m = decode_sign(ctx)?;
+            let m = decode_sign(ctx, body)?;
             sign::sign(ctx, &m, layer, signers)
         }
         MessageInput::Mac0 { layer, key } => {
-            mac::mac0(ctx, &decode::<CoseMac0>(&ex.cbor, "COSE_Mac0")?, layer, key)
+            mac::mac0(ctx, &decode::<CoseMac0>(body, "COSE_Mac0")?, layer, key)
         }
         MessageInput::Mac { layer, recipients } => mac::mac(
             ctx,
-            &decode::<CoseMac>(&ex.cbor, "COSE_Mac")?,
+            &decode::<CoseMac>(body, "COSE_Mac")?,
             layer,
             recipients,
         ),
         MessageInput::Encrypt0 { layer, key } => encrypt::encrypt0(
             ctx,
-            &decode::<CoseEncrypt0>(&ex.cbor, "COSE_Encrypt0")?,
+            &decode::<CoseEncrypt0>(body, "COSE_Encrypt0")?,
             layer,
             key,
         ),
-        MessageInput::Encrypt {
-            layer,
-            unsent_iv,
-            recipients,
-        } => encrypt::encrypt(
+        MessageInput::Encrypt { layer, recipients } => encrypt::encrypt(
             ctx,
-            &decode::<CoseEncrypt>(&ex.cbor, "COSE_Encrypt")?,
+            &decode::<CoseEncrypt>(body, "COSE_Encrypt")?,
             layer,
-            unsent_iv.as_deref(),
             recipients,
         ),
     }
 }
 
-/// Decodes tagged (CBOR major type 6: the tag must be the structure's) or untagged.
-/// A message that does not decode is rejected.
-fn decode<T: CborSerializable + TaggedCborSerializable>(bytes: &[u8], what: &str) -> Step<T> {
-    let tagged = bytes.first().is_some_and(|b| b >> 5 == 6);
-    let r = if tagged {
-        T::from_tagged_slice(bytes)
-    } else {
-        T::from_slice(bytes)
-    };
-    r.map_err(|e| Stop::Rejected(format!("output.cbor does not decode as {what}: {e}")))
+/// Decodes an untagged structure. A message that does not decode is rejected.
+fn decode<T: CborSerializable>(bytes: &[u8], what: &str) -> Step<T> {
+    T::from_slice(bytes)
+        .map_err(|e| Stop::Rejected(format!("output.cbor does not decode as {what}: {e}")))
 }
 
 /// COSE_Sign, with the signer-kid fix-up for the files it is known for.
-fn decode_sign(ctx: &mut Ctx<'_>) -> Step<CoseSign> {
-    let first = match decode::<CoseSign>(&ctx.ex.cbor, "COSE_Sign") {
+fn decode_sign(ctx: &mut Ctx<'_>, body: &[u8]) -> Step<CoseSign> {
+    let first = match decode::<CoseSign>(body, "COSE_Sign") {
         Ok(m) => return Ok(m),
         Err(e) => e,
     };
-    if super::fixups::allowed(&ctx.ex.file, FixUp::SignerKidText)
-        && let Some(fixed) = signer_kids_as_bytes(&ctx.ex.cbor)
+    if super::fixups::allowed(&ctx.ex.fixup_key(), FixUp::SignerKidText)
+        && let Some(fixed) = signer_kids_as_bytes(body)
         && let Ok(m) = decode::<CoseSign>(&fixed, "COSE_Sign")
     {
         ctx.apply(FixUp::SignerKidText);

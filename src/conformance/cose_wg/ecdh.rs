@@ -10,7 +10,7 @@ use coset::cbor::value::Value;
 use coset::iana::{self, EnumI64};
 use coset::{AsCborValue, CoseKey, CoseRecipient, KeyType, Label};
 
-use super::check::{Ctx, Step, check_error, compare, failed, setup_error, unsupported};
+use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
 use super::headers::either;
 use super::keys::{Curve, Jwk, KeyMaterial, describe};
 use super::model::{RecipientInput, RecipientIntermediates};
@@ -128,7 +128,12 @@ fn sender_public(
         let v = either(p, u, H::EphemeralKey.to_i64())?
             .ok_or_else(|| failed("ECDH-ES recipient without an ephemeral key (-1)"))?;
         let (point, compressed) = cose_public(v, id)?;
-        if input.compressed.is_some_and(|c| c != compressed) {
+        if input
+            .headers
+            .unsent
+            .compressed
+            .is_some_and(|c| c != compressed)
+        {
             return Err(failed(
                 "ephemeral point compression differs from input.unsent.compressed",
             ));
@@ -191,7 +196,7 @@ pub(super) fn content_key(
         .agree(&peer, &mut secret)
         .map_err(check_error("ECDH"))?;
     secret.truncate(n);
-    compare("Secret_hex", inter.and_then(|i| i.secret.as_ref()), &secret)?;
+    ctx.compare("Secret_hex", inter.and_then(|i| i.secret.as_ref()), &secret)?;
     let salt = match either(
         &r.protected.header,
         &r.unprotected,

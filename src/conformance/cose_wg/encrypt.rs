@@ -1,17 +1,15 @@
 //! COSE_Encrypt0 and COSE_Encrypt: rebuild `Enc_structure`, check it against `AAD_hex`,
 //! recover the content key and open the ciphertext with the backend.
 
-use coset::cbor::value::Value;
-use coset::{
-    CoseEncrypt, CoseEncrypt0, EncryptionContext, Header, ProtectedHeader, enc_structure_data,
-};
+use coset::{CoseEncrypt, CoseEncrypt0, Header};
 
 use super::algs;
-use super::check::{Ctx, Step, check_error, compare, failed, setup_error, unsupported};
+use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
 use super::fixups::FixUp;
 use super::headers::{check_layer, wire_alg, wire_kid};
 use super::keys::{KeyMaterial, describe};
 use super::model::{Layer, RecipientInput};
+use super::ours;
 use super::recipient;
 use crate::backend::AeadId;
 
@@ -26,47 +24,28 @@ fn profile(alg: &coset::Algorithm) -> Step<AeadId> {
     algs::aead(a).map_err(unsupported)
 }
 
-/// `Enc_structure` with an arbitrary context string (for the "Encrypt1" fix-up).
-fn enc_structure_with(context: &str, protected: &ProtectedHeader) -> Step<Vec<u8>> {
-    let prot = protected
-        .clone()
-        .cbor_bstr()
-        .map_err(|e| failed(format!("protected header: {e}")))?;
-    let v = Value::Array(vec![
-        Value::Text(context.to_string()),
-        prot,
-        Value::Bytes(Vec::new()),
-    ]);
-    let mut out = Vec::new();
-    coset::cbor::ser::into_writer(&v, &mut out)
-        .map_err(|e| failed(format!("Enc_structure: {e}")))?;
-    Ok(out)
-}
-
 /// Checks the rebuilt AAD against `AAD_hex`, allowing the file's "Encrypt1" where known.
-fn check_aad(
-    ctx: &mut Ctx<'_>,
-    aad: &[u8],
-    protected: &ProtectedHeader,
-    encrypt0: bool,
-) -> Step<()> {
-    match ctx.ex.intermediates.aad.as_ref() {
+fn check_aad(ctx: &mut Ctx<'_>, aad: &[u8], protected: &[u8], encrypt0: bool) -> Step<()> {
+    let ex = ctx.ex;
+    match ex.intermediates.aad.as_ref() {
         Some(file) if file.as_slice() != aad && encrypt0 => {
-            if *file == enc_structure_with("Encrypt1", protected)?
+            if *file == ours::enc("Encrypt1", protected, &ex.external)?
                 && ctx.apply(FixUp::Encrypt1Context)
             {
+                ctx.compared += 1;
                 Ok(())
             } else {
-                compare("AAD_hex", Some(file), aad)
+                ctx.compare("AAD_hex", Some(file), aad)
             }
         }
-        other => compare("AAD_hex", other, aad),
+        other => ctx.compare("AAD_hex", other, aad),
     }
 }
 
 /// The IV: header 5, or a partial IV (6) with the full IV the file gives as context.
 // ref: RFC 9052 §3.1 (Partial IV)
-fn iv(ctx: &mut Ctx<'_>, p: &Header, u: &Header, unsent_iv: Option<&[u8]>) -> Step<Vec<u8>> {
+fn iv(ctx: &mut Ctx<'_>, p: &Header, u: &Header, layer: &Layer) -> Step<Vec<u8>> {
+    let unsent_iv = layer.unsent.iv.as_deref();
     let full = [&p.iv, &u.iv].into_iter().find(|v| !v.is_empty());
     let partial = [&p.partial_iv, &u.partial_iv]
         .into_iter()
@@ -127,12 +106,13 @@ pub(super) fn encrypt0(
     check_layer(ctx, "message", layer, &m.protected.header, &m.unprotected)?;
     let alg = wire_alg("message", &m.protected.header, &m.unprotected)?;
     ctx.algorithm = algs::label_name(&alg);
-    let aad = enc_structure_data(EncryptionContext::CoseEncrypt0, m.protected.clone(), b"");
-    check_aad(ctx, &aad, &m.protected, true)?;
+    let protected = ours::wire_protected(&m.protected)?;
+    let aad = ours::enc("Encrypt0", &protected, &ctx.ex.external)?;
+    check_aad(ctx, &aad, &protected, true)?;
     if let Some(kid) = wire_kid(&m.protected.header, &m.unprotected)?
         && key.key.kid.as_deref() != Some(kid)
     {
-        return Err(failed("message kid is not the key's kid"));
+        return Err(ctx.header_mismatch(failed("message kid is not the key's kid")));
     }
     let KeyMaterial::Symmetric(cek) = &key.key.material else {
         return Err(failed(format!(
@@ -140,8 +120,8 @@ pub(super) fn encrypt0(
             describe(&key.key.material)
         )));
     };
-    compare("CEK_hex", ctx.ex.intermediates.cek.as_ref(), cek)?;
-    let iv = iv(ctx, &m.protected.header, &m.unprotected, None)?;
+    ctx.compare("CEK_hex", ctx.ex.intermediates.cek.as_ref(), cek)?;
+    let iv = iv(ctx, &m.protected.header, &m.unprotected, layer)?;
     let id = profile(&alg)?;
     open(ctx, id, cek, &iv, &aad, m.ciphertext.as_ref())
 }
@@ -151,15 +131,15 @@ pub(super) fn encrypt(
     ctx: &mut Ctx<'_>,
     m: &CoseEncrypt,
     layer: &Layer,
-    unsent_iv: Option<&[u8]>,
     recipients: &[RecipientInput],
 ) -> Step<Vec<u8>> {
     check_layer(ctx, "message", layer, &m.protected.header, &m.unprotected)?;
     let alg = wire_alg("message", &m.protected.header, &m.unprotected)?;
     ctx.algorithm = algs::label_name(&alg);
-    let aad = enc_structure_data(EncryptionContext::CoseEncrypt, m.protected.clone(), b"");
-    check_aad(ctx, &aad, &m.protected, false)?;
-    let iv = iv(ctx, &m.protected.header, &m.unprotected, unsent_iv)?;
+    let protected = ours::wire_protected(&m.protected)?;
+    let aad = ours::enc("Encrypt", &protected, &ctx.ex.external)?;
+    check_aad(ctx, &aad, &protected, false)?;
+    let iv = iv(ctx, &m.protected.header, &m.unprotected, layer)?;
     let checked = recipient::check_all(ctx, &alg, &m.recipients, recipients)?;
     let id = profile(&alg)?;
     let cek = recipient::content_key(ctx, &checked, &m.recipients, recipients, id.key_len())?;

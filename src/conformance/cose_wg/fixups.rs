@@ -129,15 +129,25 @@ const KNOWN: &[(&str, FixUp)] = &[
     ),
 ];
 
+/// Whether `path` (the file as loaded, or its name relative to the vector root) is the
+/// known file `known`: equal, or ending in `/known`, so the fix-up holds whichever folder
+/// level `kat --cose` is pointed at.
+fn is(path: &str, known: &str) -> bool {
+    path == known
+        || path
+            .strip_suffix(known)
+            .is_some_and(|head| head.ends_with('/') || head.ends_with('\\'))
+}
+
 /// Whether `fix` is allowed for `file`.
 pub(super) fn allowed(file: &str, fix: FixUp) -> bool {
-    KNOWN.iter().any(|&(f, x)| f == file && x == fix)
+    KNOWN.iter().any(|&(f, x)| is(file, f) && x == fix)
 }
 
 /// The algorithm an aliased name stands for in `file`, if the file has such a fix-up.
 pub(super) fn alias(file: &str, name: &str) -> Option<FixUp> {
     KNOWN.iter().find_map(|&(f, x)| match x {
-        FixUp::AlgNameAlias { name: n, .. } if f == file && n == name => Some(x),
+        FixUp::AlgNameAlias { name: n, .. } if is(file, f) && n == name => Some(x),
         _ => None,
     })
 }

@@ -9,7 +9,7 @@ use coset::iana::{self, EnumI64};
 use coset::{ContentType, Header, Label, RegisteredLabelWithPrivate};
 
 use super::algs;
-use super::check::{Ctx, Step, failed};
+use super::check::{Ctx, Step, Stop, failed};
 use super::fixups;
 use super::model::{CertList, InputHeaders, Layer};
 
@@ -26,13 +26,15 @@ pub(super) fn check_layer(
         &format!("{what} protected"),
         &input.protected,
         protected,
-    )?;
+    )
+    .map_err(|e| ctx.header_mismatch(e))?;
     check_bucket(
         ctx,
         &format!("{what} unprotected"),
         &input.unprotected,
         unprotected,
     )
+    .map_err(|e| ctx.header_mismatch(e))
 }
 
 /// The algorithm an input name stands for, allowing this file's known alias.
@@ -40,7 +42,8 @@ pub(super) fn input_alg(ctx: &mut Ctx<'_>, name: &str) -> Step<iana::Algorithm> 
     if let Some(alg) = algs::from_file_name(name) {
         return Ok(alg);
     }
-    if let Some(fix @ fixups::FixUp::AlgNameAlias { alg, .. }) = fixups::alias(&ctx.ex.file, name)
+    if let Some(fix @ fixups::FixUp::AlgNameAlias { alg, .. }) =
+        fixups::alias(&ctx.ex.fixup_key(), name)
         && ctx.apply(fix)
     {
         return Ok(alg);
@@ -53,11 +56,41 @@ fn check_bucket(ctx: &mut Ctx<'_>, what: &str, input: &InputHeaders, wire: &Head
         alg,
         kid,
         ctyp,
+        iv,
         partial_iv,
+        bstrs,
+        epk,
+        pub_other: _,
+        priv_other: _,
+        compressed: _,
         x5bag,
         x5chain,
         x5t,
     } = input;
+    if let Some(v) = iv
+        && &wire.iv != v
+    {
+        return Err(mismatch(
+            what,
+            "IV",
+            &hex::encode(v),
+            &Some(hex::encode(&wire.iv)),
+        ));
+    }
+    // ref: RFC 9053 §6.4.1 (ephemeral key, label -1)
+    if *epk && rest(wire, iana::HeaderAlgorithmParameter::EphemeralKey.to_i64()).is_none() {
+        return Err(mismatch(what, "ephemeral key (-1)", "a COSE_Key", &None));
+    }
+    for (label, v) in bstrs {
+        if rest(wire, *label) != Some(&Value::Bytes(v.clone())) {
+            return Err(mismatch(
+                what,
+                &format!("parameter {label}"),
+                &hex::encode(v),
+                &rest(wire, *label).map(|w| format!("{w:?}")),
+            ));
+        }
+    }
     if let Some(name) = alg {
         let want = input_alg(ctx, name)?;
         if wire.alg != Some(RegisteredLabelWithPrivate::Assigned(want)) {
@@ -160,7 +193,7 @@ pub(super) fn either<'h>(
     label: i64,
 ) -> Step<Option<&'h Value>> {
     match (rest(protected, label), rest(unprotected, label)) {
-        (Some(_), Some(_)) => Err(failed(format!(
+        (Some(_), Some(_)) => Err(Stop::Rejected(format!(
             "header parameter {label} is in both buckets"
         ))),
         (p, u) => Ok(p.or(u)),
@@ -175,8 +208,10 @@ pub(super) fn wire_alg(
 ) -> Step<coset::Algorithm> {
     match (&protected.alg, &unprotected.alg) {
         (Some(a), None) | (None, Some(a)) => Ok(a.clone()),
-        (Some(_), Some(_)) => Err(failed(format!("{what}: alg is in both header buckets"))),
-        (None, None) => Err(failed(format!("{what}: no alg header"))),
+        (Some(_), Some(_)) => Err(Stop::Rejected(format!(
+            "{what}: alg is in both header buckets"
+        ))),
+        (None, None) => Err(Stop::Rejected(format!("{what}: no alg header"))),
     }
 }
 
@@ -189,6 +224,6 @@ pub(super) fn wire_kid<'h>(
         (true, true) => Ok(None),
         (false, true) => Ok(Some(&protected.key_id)),
         (true, false) => Ok(Some(&unprotected.key_id)),
-        (false, false) => Err(failed("kid is in both header buckets")),
+        (false, false) => Err(Stop::Rejected("kid is in both header buckets".to_string())),
     }
 }

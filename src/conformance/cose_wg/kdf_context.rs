@@ -15,20 +15,41 @@
 //! protected header as sent; the party fields come from the recipient's header
 //! parameters -21..-26.
 
+use coset::CoseRecipient;
 use coset::cbor::value::Value;
 use coset::iana::{self, EnumI64};
-use coset::{
-    CborSerializable, CoseKdfContextBuilder, CoseRecipient, Nonce, PartyInfo, SuppPubInfo,
-};
 
 use super::algs;
 use super::check::{Step, failed, unsupported};
 use super::headers::either;
+use super::model::RecipientInput;
+use super::ours;
+use crate::envelope::recipient::{KdfContext, KdfNonce, KdfPartyInfo};
 
-fn bytes(r: &CoseRecipient, p: iana::HeaderAlgorithmParameter) -> Step<Option<Vec<u8>>> {
-    match either(&r.protected.header, &r.unprotected, p.to_i64())? {
+/// A party field: from the wire, else from the input's `unsent` bucket (known from
+/// context, RFC 9053 §5.2: "... or be known to both parties").
+fn field(
+    r: &CoseRecipient,
+    inp: &RecipientInput,
+    p: iana::HeaderAlgorithmParameter,
+) -> Step<Option<Value>> {
+    let label = p.to_i64();
+    if let Some(v) = either(&r.protected.header, &r.unprotected, label)? {
+        return Ok(Some(v.clone()));
+    }
+    Ok(inp
+        .headers
+        .unsent
+        .bstrs
+        .iter()
+        .find(|(l, _)| *l == label)
+        .map(|(_, v)| Value::Bytes(v.clone())))
+}
+
+fn bytes(v: Option<&Value>, p: iana::HeaderAlgorithmParameter) -> Step<Option<&[u8]>> {
+    match v {
         None => Ok(None),
-        Some(Value::Bytes(b)) => Ok(Some(b.clone())),
+        Some(Value::Bytes(b)) => Ok(Some(b)),
         Some(_) => Err(failed(format!(
             "recipient header {} is not a bstr",
             p.to_i64()
@@ -36,12 +57,12 @@ fn bytes(r: &CoseRecipient, p: iana::HeaderAlgorithmParameter) -> Step<Option<Ve
     }
 }
 
-fn nonce(r: &CoseRecipient, p: iana::HeaderAlgorithmParameter) -> Step<Option<Nonce>> {
-    match either(&r.protected.header, &r.unprotected, p.to_i64())? {
+fn nonce(v: Option<&Value>, p: iana::HeaderAlgorithmParameter) -> Step<Option<KdfNonce<'_>>> {
+    match v {
         None => Ok(None),
-        Some(Value::Bytes(b)) => Ok(Some(Nonce::Bytes(b.clone()))),
+        Some(Value::Bytes(b)) => Ok(Some(KdfNonce::Bytes(b))),
         Some(Value::Integer(i)) => i64::try_from(*i)
-            .map(|i| Some(Nonce::Integer(i)))
+            .map(|i| Some(KdfNonce::Int(i)))
             .map_err(|_| failed("recipient nonce integer out of range")),
         Some(_) => Err(failed(format!(
             "recipient header {} is not a bstr or int",
@@ -50,8 +71,13 @@ fn nonce(r: &CoseRecipient, p: iana::HeaderAlgorithmParameter) -> Step<Option<No
     }
 }
 
-/// Serializes the context for a recipient whose derived key encrypts or MACs with `content`.
-pub(super) fn kdf_context(content: iana::Algorithm, r: &CoseRecipient) -> Step<Vec<u8>> {
+/// Serializes the context for a recipient whose derived key encrypts or MACs with
+/// `content`, with the envelope's [`crate::envelope::recipient::write_kdf_context`].
+pub(super) fn kdf_context(
+    content: iana::Algorithm,
+    r: &CoseRecipient,
+    inp: &RecipientInput,
+) -> Step<Vec<u8>> {
     use iana::HeaderAlgorithmParameter as H;
     let bits = algs::content_key_bits(content).ok_or_else(|| {
         unsupported(format!(
@@ -59,47 +85,67 @@ pub(super) fn kdf_context(content: iana::Algorithm, r: &CoseRecipient) -> Step<V
             algs::name(content)
         ))
     })?;
-    let party_u = PartyInfo {
-        identity: bytes(r, H::PartyUIdentity)?,
-        nonce: nonce(r, H::PartyUNonce)?,
-        other: bytes(r, H::PartyUOther)?,
+    let fields = [
+        H::PartyUIdentity,
+        H::PartyUNonce,
+        H::PartyUOther,
+        H::PartyVIdentity,
+        H::PartyVNonce,
+        H::PartyVOther,
+    ]
+    .map(|p| field(r, inp, p));
+    let [u_id, u_nonce, u_other, v_id, v_nonce, v_other] = fields;
+    let (u_id, u_nonce, u_other) = (u_id?, u_nonce?, u_other?);
+    let (v_id, v_nonce, v_other) = (v_id?, v_nonce?, v_other?);
+    let protected = ours::wire_protected(&r.protected)?;
+    let unsent = &inp.headers.unsent;
+    let context = KdfContext {
+        algorithm: content.to_i64(),
+        party_u: KdfPartyInfo {
+            identity: bytes(u_id.as_ref(), H::PartyUIdentity)?,
+            nonce: nonce(u_nonce.as_ref(), H::PartyUNonce)?,
+            other: bytes(u_other.as_ref(), H::PartyUOther)?,
+        },
+        party_v: KdfPartyInfo {
+            identity: bytes(v_id.as_ref(), H::PartyVIdentity)?,
+            nonce: nonce(v_nonce.as_ref(), H::PartyVNonce)?,
+            other: bytes(v_other.as_ref(), H::PartyVOther)?,
+        },
+        key_bits: bits,
+        protected: &protected,
+        supp_pub_other: unsent.pub_other.as_deref(),
+        supp_priv: unsent.priv_other.as_deref(),
     };
-    let party_v = PartyInfo {
-        identity: bytes(r, H::PartyVIdentity)?,
-        nonce: nonce(r, H::PartyVNonce)?,
-        other: bytes(r, H::PartyVOther)?,
-    };
-    let supp_pub = SuppPubInfo {
-        key_data_length: bits,
-        protected: r.protected.clone(),
-        other: None,
-    };
-    CoseKdfContextBuilder::new()
-        .algorithm(content)
-        .party_u_info(party_u)
-        .party_v_info(party_v)
-        .supp_pub_info(supp_pub)
-        .build()
-        .to_vec()
-        .map_err(|e| failed(format!("KDF context does not serialize: {e}")))
+    ours::kdf_context(&context)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use coset::{CoseRecipientBuilder, HeaderBuilder};
+    use coset::{CborSerializable, CoseRecipient, HeaderBuilder};
 
     #[test]
     fn matches_the_p256_hkdf_256_01_context() {
         // From ecdh-direct-examples/p256-hkdf-256-01.json: protected {1: -25}, A128GCM.
-        let r = CoseRecipientBuilder::new()
-            .protected(
-                HeaderBuilder::new()
-                    .algorithm(iana::Algorithm::ECDH_ES_HKDF_256)
-                    .build(),
-            )
+        // Decoded, as the runner sees it, so the protected header keeps its wire bytes.
+        let mut wire = Vec::new();
+        let h = HeaderBuilder::new()
+            .algorithm(iana::Algorithm::ECDH_ES_HKDF_256)
             .build();
-        let ctx = kdf_context(iana::Algorithm::A128GCM, &r).unwrap();
+        let prot = h.to_vec().unwrap();
+        wire.extend_from_slice(&[0x83, 0x40 + prot.len() as u8]);
+        wire.extend_from_slice(&prot);
+        wire.extend_from_slice(&[0xa0, 0x40]);
+        let r = CoseRecipient::from_slice(&wire).unwrap();
+        let inp: RecipientInput = RecipientInput {
+            key: super::super::keys::Jwk {
+                kid: None,
+                material: super::super::keys::KeyMaterial::Symmetric(vec![0; 16]),
+            },
+            headers: Default::default(),
+            sender_key: None,
+        };
+        let ctx = kdf_context(iana::Algorithm::A128GCM, &r, &inp).unwrap();
         assert_eq!(
             hex::encode_upper(ctx),
             "840183F6F6F683F6F6F682188044A1013818"

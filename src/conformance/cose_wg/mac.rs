@@ -1,13 +1,14 @@
 //! COSE_Mac0 and COSE_Mac: rebuild `MAC_structure`, check it against `ToMac_hex`, and
 //! verify the tag with the backend.
 
-use coset::{CoseMac, CoseMac0, MacContext, mac_structure_data};
+use coset::{CoseMac, CoseMac0};
 
 use super::algs;
-use super::check::{Ctx, Step, Stop, check_error, compare, failed, setup_error, unsupported};
+use super::check::{Ctx, Step, Stop, check_error, failed, setup_error, unsupported};
 use super::headers::{check_layer, wire_alg, wire_kid};
 use super::keys::{KeyMaterial, describe};
 use super::model::{Layer, RecipientInput};
+use super::ours;
 use super::recipient;
 use crate::backend::MacId;
 
@@ -41,12 +42,13 @@ pub(super) fn mac0(
     let alg = wire_alg("message", &m.protected.header, &m.unprotected)?;
     ctx.algorithm = algs::label_name(&alg);
     let content = content(ctx, m.payload.as_ref());
-    let to_mac = mac_structure_data(MacContext::CoseMac0, m.protected.clone(), b"", &content);
-    compare("ToMac_hex", ctx.ex.intermediates.to_mac.as_ref(), &to_mac)?;
+    let protected = ours::wire_protected(&m.protected)?;
+    let to_mac = ours::four("MAC0", &protected, &ctx.ex.external, &content)?;
+    ctx.compare("ToMac_hex", ctx.ex.intermediates.to_mac.as_ref(), &to_mac)?;
     if let Some(kid) = wire_kid(&m.protected.header, &m.unprotected)?
         && key.key.kid.as_deref() != Some(kid)
     {
-        return Err(failed("message kid is not the key's kid"));
+        return Err(ctx.header_mismatch(failed("message kid is not the key's kid")));
     }
     let KeyMaterial::Symmetric(k) = &key.key.material else {
         return Err(failed(format!(
@@ -54,7 +56,7 @@ pub(super) fn mac0(
             describe(&key.key.material)
         )));
     };
-    compare("CEK_hex", ctx.ex.intermediates.cek.as_ref(), k)?;
+    ctx.compare("CEK_hex", ctx.ex.intermediates.cek.as_ref(), k)?;
     let id = profile(&alg)?;
     verify_tag(ctx, id, k, &to_mac, &m.tag)?;
     Ok(content)
@@ -71,8 +73,9 @@ pub(super) fn mac(
     let alg = wire_alg("message", &m.protected.header, &m.unprotected)?;
     ctx.algorithm = algs::label_name(&alg);
     let content = content(ctx, m.payload.as_ref());
-    let to_mac = mac_structure_data(MacContext::CoseMac, m.protected.clone(), b"", &content);
-    compare("ToMac_hex", ctx.ex.intermediates.to_mac.as_ref(), &to_mac)?;
+    let protected = ours::wire_protected(&m.protected)?;
+    let to_mac = ours::four("MAC", &protected, &ctx.ex.external, &content)?;
+    ctx.compare("ToMac_hex", ctx.ex.intermediates.to_mac.as_ref(), &to_mac)?;
     let checked = recipient::check_all(ctx, &alg, &m.recipients, recipients)?;
     let id = profile(&alg)?;
     let key = recipient::content_key(

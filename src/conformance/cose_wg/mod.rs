@@ -35,6 +35,7 @@ mod keys;
 mod load;
 mod mac;
 mod model;
+mod ours;
 mod recipient;
 mod report;
 mod rsa_der;
@@ -47,7 +48,9 @@ use serde::{Serialize, Serializer};
 
 pub use check::check_example;
 pub use error::CoseWgError;
-pub use load::{load_example, load_examples, parse_example};
+pub use load::{
+    Entry, Uninterpreted, interpret, load_entry, load_example, load_examples, parse_example,
+};
 pub use model::Example;
 pub use report::{render_table, rollup};
 
@@ -72,6 +75,8 @@ pub enum Structure {
     Encrypt0,
     /// COSE_Encrypt (tag 96).
     Encrypt,
+    /// A file that does not name exactly one structure (not interpreted).
+    Unknown,
 }
 
 impl Structure {
@@ -84,6 +89,7 @@ impl Structure {
             Self::Mac => "COSE_Mac",
             Self::Encrypt0 => "COSE_Encrypt0",
             Self::Encrypt => "COSE_Encrypt",
+            Self::Unknown => "?",
         }
     }
 }
@@ -105,6 +111,11 @@ pub struct CoseRecord {
     /// Fix-ups applied (`fix-up: ...`), out-of-band context used (`context: ...`) and
     /// limits of the check (`scope: ...`).
     pub notes: Vec<String>,
+    /// How many of the file's intermediates (`ToBeSign_hex`, `ToMac_hex`, `AAD_hex`,
+    /// `CEK_hex`, `Context_hex`, `Secret_hex`) were rebuilt by the envelope's own builders
+    /// (`envelope::structure`, `envelope::recipient`, `envelope::cbor`) or derived through
+    /// the backend and found equal byte for byte.
+    pub intermediates_compared: usize,
 }
 
 fn serialize_outcome<S: Serializer>(o: &Outcome, s: S) -> Result<S::Ok, S::Error> {
@@ -123,14 +134,34 @@ fn serialize_outcome<S: Serializer>(o: &Outcome, s: S) -> Result<S::Ok, S::Error
     .serialize(s)
 }
 
-/// Runs every example under `dir` on every backend in `backends`.
+/// Runs every example under each of `roots` (recursively) on every backend in `backends`.
 ///
-/// Records come file by file (sorted by path), backends in the given order. An
-/// unreadable directory or a malformed file stops the run with an error naming it.
-pub fn run_cose_wg(dir: &Path, backends: &[&Backend]) -> Result<Vec<CoseRecord>, CoseWgError> {
-    let examples = load_examples(dir)?;
-    Ok(examples
-        .iter()
-        .flat_map(|ex| backends.iter().map(move |b| check_example(ex, b)))
-        .collect())
+/// Records come root by root, file by file (sorted by path), backends in the given order;
+/// names are relative to their root. A file that cannot be interpreted gets its
+/// `unsupported` (or, if broken, `failed`) record on every backend and never stops the
+/// rest; only an unreadable folder or one without any `*.json` is an error.
+pub fn run_cose_wg<P: AsRef<Path>>(
+    roots: &[P],
+    backends: &[&Backend],
+) -> Result<Vec<CoseRecord>, CoseWgError> {
+    let mut out = Vec::new();
+    for root in roots {
+        for entry in load_examples(root.as_ref())? {
+            for b in backends {
+                out.push(match &entry {
+                    Entry::Example(ex) => check_example(ex, b),
+                    Entry::Uninterpreted(u) => CoseRecord {
+                        file: u.file.clone(),
+                        backend: b.name.to_string(),
+                        structure: u.structure,
+                        algorithm: String::new(),
+                        outcome: u.outcome.clone(),
+                        notes: Vec::new(),
+                        intermediates_compared: 0,
+                    },
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -19,6 +19,12 @@ pub struct Example {
     pub cbor: Vec<u8>,
     /// Directory holding the file (certificates for `x5t` are looked up there).
     pub(super) dir: PathBuf,
+    /// The file's path as loaded (fix-ups are matched on its trailing components).
+    pub(super) path: PathBuf,
+    /// The external AAD every structure of the message is built with (`external`).
+    pub(super) external: Vec<u8>,
+    /// How `output.cbor` was changed after it was produced (`failures`).
+    pub(super) mutations: Mutations,
     pub(super) message: MessageInput,
     pub(super) intermediates: Intermediates,
 }
@@ -30,6 +36,28 @@ impl Example {
     pub fn forget_intermediates(&mut self) {
         self.intermediates = Intermediates::default();
     }
+
+    /// The path fix-ups are matched on (`/` separators).
+    pub(super) fn fixup_key(&self) -> String {
+        self.path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// The generator's mutations of the encoded message (`failures`, on the input, a signer
+/// or a recipient). The intermediates describe the message before them.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Mutations {
+    /// The failure names, in the order the file gives them.
+    pub names: Vec<String>,
+    /// `ChangeCBORTag`: the tag the message carries instead of its own.
+    pub cbor_tag: Option<u64>,
+    /// `ChangeAttr`, `AddProtected`, `RemoveProtected` or `ChangeProtected`: a protected
+    /// header on the wire differs from the one the input and the intermediates describe.
+    pub protected: bool,
 }
 
 /// Header parameters the input says the sender used.
@@ -38,7 +66,19 @@ pub(super) struct InputHeaders {
     pub alg: Option<String>,
     pub kid: Option<Vec<u8>>,
     pub ctyp: Option<i64>,
+    pub iv: Option<Vec<u8>>,
     pub partial_iv: Option<Vec<u8>>,
+    /// Other byte-string parameters by label (salt, PartyU/PartyV fields, static key id).
+    pub bstrs: Vec<(i64, Vec<u8>)>,
+    /// The sender's ephemeral key as generated; the receiver takes it from the wire, and
+    /// the shared secret, KDF and decryption checks show whether it is the same.
+    pub epk: bool,
+    /// `pub_other`: SuppPubInfo.other of the COSE_KDF_Context.
+    pub pub_other: Option<Vec<u8>>,
+    /// `priv_other`: SuppPrivInfo of the COSE_KDF_Context.
+    pub priv_other: Option<Vec<u8>>,
+    /// `compressed` (unsent only).
+    pub compressed: Option<bool>,
     pub x5bag: Option<CertList>,
     pub x5chain: Option<CertList>,
     /// `(hash algorithm name, digest)`.
@@ -59,6 +99,8 @@ pub(super) enum CertList {
 pub(super) struct Layer {
     pub protected: InputHeaders,
     pub unprotected: InputHeaders,
+    /// Parameters the receiver knows from context (not sent).
+    pub unsent: InputHeaders,
 }
 
 /// A signer of a COSE_Sign.
@@ -75,8 +117,6 @@ pub(super) struct RecipientInput {
     pub headers: Layer,
     /// ECDH-SS: the sender's static key.
     pub sender_key: Option<Jwk>,
-    /// Whether the sender compressed its ephemeral point, if the file says.
-    pub compressed: Option<bool>,
 }
 
 /// What kind of message the file describes, with its inputs.
@@ -98,10 +138,9 @@ pub(super) enum MessageInput {
     },
     /// COSE_Encrypt0 under the (single, direct) recipient's key.
     Encrypt0 { layer: Layer, key: RecipientInput },
-    /// COSE_Encrypt; `unsent_iv` is the full IV the receiver knows from context.
+    /// COSE_Encrypt; `layer.unsent.iv` is the full IV the receiver knows from context.
     Encrypt {
         layer: Layer,
-        unsent_iv: Option<Vec<u8>>,
         recipients: Vec<RecipientInput>,
     },
 }

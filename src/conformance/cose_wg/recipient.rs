@@ -8,7 +8,7 @@ use coset::CoseRecipient;
 use coset::iana;
 
 use super::algs;
-use super::check::{Ctx, Step, check_error, compare, failed, setup_error, unsupported};
+use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
 use super::ecdh;
 use super::fixups::FixUp;
 use super::headers::{check_layer, wire_alg, wire_kid};
@@ -74,14 +74,14 @@ pub(super) fn check_all(
         }
         let context = match (algs::assigned(&alg), algs::assigned(content)) {
             (Some(a), Some(c)) if is_ecdh(a) => {
-                let context = kdf_context(c, r)?;
+                let context = kdf_context(c, r, inp)?;
                 let expected = ctx
                     .ex
                     .intermediates
                     .recipients
                     .get(i)
                     .and_then(|x| x.context.as_ref());
-                compare(&format!("recipients[{i}].Context_hex"), expected, &context)?;
+                ctx.compare(&format!("recipients[{i}].Context_hex"), expected, &context)?;
                 Some(context)
             }
             _ => None,
@@ -111,7 +111,7 @@ pub(super) fn content_key(
         cek = Some(this);
     }
     let cek = cek.ok_or_else(|| failed("no recipient"))?;
-    compare("CEK_hex", ctx.ex.intermediates.cek.as_ref(), &cek)?;
+    ctx.compare("CEK_hex", ctx.ex.intermediates.cek.as_ref(), &cek)?;
     Ok(cek)
 }
 

@@ -5,10 +5,11 @@ use coset::iana;
 use coset::{CoseSign, CoseSign1, Header};
 
 use super::algs;
-use super::check::{Ctx, Step, check_error, compare, failed, setup_error, unsupported};
+use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
 use super::headers::{check_layer, wire_alg, wire_kid};
 use super::keys::{Curve, Jwk, KeyMaterial, describe};
 use super::model::{Layer, SignerInput};
+use super::ours;
 use super::x509;
 use crate::backend::SignatureId;
 
@@ -17,11 +18,10 @@ pub(super) fn sign1(ctx: &mut Ctx<'_>, m: &CoseSign1, layer: &Layer, key: &Jwk) 
     check_layer(ctx, "message", layer, &m.protected.header, &m.unprotected)?;
     let alg = wire_alg("message", &m.protected.header, &m.unprotected)?;
     ctx.algorithm = algs::label_name(&alg);
-    let (content, tbs) = match &m.payload {
-        Some(p) => (p.clone(), m.tbs_data(b"")),
-        None => detached(ctx, |pt| m.tbs_detached_data(pt, b"")),
-    };
-    compare(
+    let content = payload(ctx, m.payload.as_ref());
+    let protected = ours::wire_protected(&m.protected)?;
+    let tbs = ours::four("Signature1", &protected, &ctx.ex.external, &content)?;
+    ctx.compare(
         "ToBeSign_hex",
         ctx.ex.intermediates.to_be_signed.as_ref(),
         &tbs,
@@ -55,6 +55,8 @@ pub(super) fn sign(
     }
     let mut algs_seen = Vec::new();
     let mut tbs_all = Vec::new();
+    let content = payload(ctx, m.payload.as_ref());
+    let body_protected = ours::wire_protected(&m.protected)?;
     for (i, (sig, signer)) in m.signatures.iter().zip(signers).enumerate() {
         let what = format!("signer {i}");
         check_layer(
@@ -66,12 +68,16 @@ pub(super) fn sign(
         )?;
         let alg = wire_alg(&what, &sig.protected.header, &sig.unprotected)?;
         algs_seen.push(algs::label_name(&alg));
-        let tbs = match &m.payload {
-            Some(_) => m.tbs_data(b"", sig),
-            None => detached(ctx, |pt| m.tbs_detached_data(pt, b"", sig)).1,
-        };
+        let sign_protected = ours::wire_protected(&sig.protected)?;
+        let tbs = ours::five(
+            "Signature",
+            &body_protected,
+            &sign_protected,
+            &ctx.ex.external,
+            &content,
+        )?;
         let expected = ctx.ex.intermediates.signers.get(i).and_then(Option::as_ref);
-        compare(&format!("signers[{i}].ToBeSign_hex"), expected, &tbs)?;
+        ctx.compare(&format!("signers[{i}].ToBeSign_hex"), expected, &tbs)?;
         check_kid(&sig.protected.header, &sig.unprotected, &signer.key)?;
         tbs_all.push((alg, tbs));
     }
@@ -80,15 +86,15 @@ pub(super) fn sign(
         let headers = (&sig.protected.header, &sig.unprotected);
         verify(ctx, alg, &signer.key, headers, tbs, &sig.signature)?;
     }
-    Ok(m.payload
-        .clone()
-        .unwrap_or_else(|| ctx.ex.plaintext.clone()))
+    Ok(content)
 }
 
-/// A detached payload is the input's plaintext.
-fn detached(ctx: &mut Ctx<'_>, tbs: impl Fn(&[u8]) -> Vec<u8>) -> (Vec<u8>, Vec<u8>) {
-    ctx.note("context: detached payload taken from input.plaintext".to_string());
-    (ctx.ex.plaintext.clone(), tbs(&ctx.ex.plaintext))
+/// The attached payload, or the input's plaintext for a detached one.
+fn payload(ctx: &mut Ctx<'_>, payload: Option<&Vec<u8>>) -> Vec<u8> {
+    payload.cloned().unwrap_or_else(|| {
+        ctx.note("context: detached payload taken from input.plaintext".to_string());
+        ctx.ex.plaintext.clone()
+    })
 }
 
 /// A signer `kid` on the wire must be the key's.
