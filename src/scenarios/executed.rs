@@ -199,6 +199,6 @@ mod tests {
         assert_eq!(FLOOD_STREAMS_PER_SENDER, 256);
         assert_eq!(FLOOD_MESSAGES, 1_024);
         assert_eq!(DEFAULT_MAX_STREAMS_PER_SENDER, 1_024);
-        assert!(FLOOD_MESSAGES > FLOOD_STREAMS_PER_SENDER);
+        const { assert!(FLOOD_MESSAGES > FLOOD_STREAMS_PER_SENDER) };
     }
 }
