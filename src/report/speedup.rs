@@ -107,9 +107,9 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
         let plot = Plot::Line(LinePlot {
             title: "Hardware over software speed-up (raw seal)".into(),
             x_label: "message size (bytes, log scale)".into(),
-            y_label: "speed-up (software time ÷ hardware time, ×)".into(),
+            y_label: "speed-up (software ÷ hardware time, ×, log scale)".into(),
             x_log: true,
-            y_scale: Scale::Linear,
+            y_scale: Scale::Log,
             series,
             hline: Some((1.0, "no speed-up (1×)".into())),
             vlines: Vec::new(),

@@ -253,7 +253,7 @@ fn cpu_plot(i: usize, d: &Decision) -> Option<LinePlot> {
             let (dash, marker) = style_at(k + 1);
             Series {
                 name: format!(
-                    "{}: {text} cores, ×{}",
+                    "{}: {text} cores, break-even ×{}",
                     names.join(" = "),
                     num(budget / cores)
                 ),

@@ -123,7 +123,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     let style = font(14).pos(Pos::new(HPos::Left, VPos::Center));
     let x0 = i32::try_from(label_width(p)).map_err(err)? + 14;
     let cols = bar_legend_cols(p);
-    let col_w = if cols == 2 { 360 } else { 180 };
+    // Columns share the width right of the label column, so the last one is not cut.
+    let (w, _) = root.dim_in_pixel();
+    let avail = i32::try_from(w).map_err(err)? - x0 - 10;
+    let col_w = (avail / i32::try_from(cols).map_err(err)?).clamp(120, 360);
     for (i, name) in p.bars.iter().enumerate() {
         let col = i32::try_from(i % cols).map_err(err)?;
         let row = i32::try_from(i / cols).map_err(err)?;

@@ -418,7 +418,7 @@ mod tests {
         assert_eq!(wrap_legend("aws-lc"), ["aws-lc"]);
         assert_eq!(
             wrap_legend("sign-encrypt ed25519+rsaoaep2048+aes128gcm"),
-            ["sign-encrypt", "ed25519+rsaoaep2048+aes128gcm"]
+            ["sign-encrypt", "ed25519+rsaoaep2048+", "aes128gcm"]
         );
         assert_eq!(
             wrap_legend("x25519+hkdfsha256+aes128gcm+more"),

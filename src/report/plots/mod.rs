@@ -296,7 +296,14 @@ pub fn tick(v: f64) -> String {
         _ => (v, ""),
     };
     if scaled != 0.0 && scaled.abs() < 0.001 {
-        return super::tables::num(v);
+        // `1.00e-4` → `1e-4`, `2.50e-4` → `2.5e-4`.
+        let text = super::tables::num(v);
+        return match text.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => text,
+        };
     }
     let decimals = match scaled.abs() {
         a if a >= 100.0 => 0,
@@ -433,7 +440,8 @@ mod tests {
         assert_eq!(tick(40.9), "40.9");
         assert_eq!(tick(0.5), "0.5");
         assert_eq!(tick(2_500_000.0), "2.5M");
-        assert_eq!(tick(0.0003), "3.00e-4");
+        assert_eq!(tick(0.0003), "3e-4");
+        assert_eq!(tick(0.000_25), "2.5e-4");
         assert_eq!(tick(0.05), "0.05");
     }
 }
