@@ -207,7 +207,8 @@ pub(super) fn content_key(
         Some(_) => return Err(failed("salt (-20) is not a bstr")),
     };
     let mut cek = vec![0u8; key_len];
-    kdf.derive(&salt, &secret, context, &mut cek)
-        .map_err(setup_error("HKDF"))?;
+    // The envelope's HKDF step (`envelope::recipient::derive_key`) through the backend.
+    crate::envelope::recipient::derive_key(kdf, &salt, &secret, context, &mut cek)
+        .map_err(|e| failed(format!("HKDF: {e}")))?;
     Ok(cek)
 }
