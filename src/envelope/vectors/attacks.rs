@@ -64,6 +64,13 @@ fn protected(
     Ok(buf)
 }
 
+/// Where a COSE_Encrypt's recipients array starts.
+fn recipients_at(name: &str, msg: &[u8]) -> Result<usize, VectorError> {
+    parts(name, msg)?
+        .recipients_at
+        .ok_or_else(|| VectorError::generate(name, "not a COSE_Encrypt"))
+}
+
 /// Messages that authenticate but are addressed elsewhere, or nowhere.
 pub(super) fn audience(g: &mut Gen<'_>, golden: &[Vector]) -> Result<(), VectorError> {
     let k = g.k;
@@ -168,7 +175,7 @@ pub(super) fn layers(g: &mut Gen<'_>) -> Result<(), VectorError> {
     let alg = iana::aead_alg(AeadId::Aes128Gcm);
     let (x25519, other_x25519) = (nth(&k.ecdh, 0, "X25519")?, &k.other_x25519);
     let key = |e: &KeyEntry| match &e.material {
-        crate::envelope::keys::KeyMaterial::Symmetric(s) => Ok(s.to_vec()),
+        crate::envelope::keys::KeyMaterial::Symmetric(s) => Ok(s.clone()),
         _ => Err(VectorError::generate("layers", "symmetric key expected")),
     };
 
@@ -201,7 +208,7 @@ pub(super) fn layers(g: &mut Gen<'_>) -> Result<(), VectorError> {
     let iv = forge::iv_for(vector_seed(g.seed, n));
     let hybrid = |outer: &[u8]| {
         let (rec, cek) = forge::ecdh_recipient(n, x25519, AeadId::Aes128Gcm)?;
-        let recipients = forge::recipients(&[&rec]);
+        let recipients = forge::recipients(n, &[&rec])?;
         forge::encrypt(n, outer, &cek, &iv, &inner, Some(&recipients))
     };
     let with_kid = protected(n, alg, Some(SenderId::Kid(&eddsa.kid)), true)?;
@@ -231,7 +238,7 @@ pub(super) fn layers(g: &mut Gen<'_>) -> Result<(), VectorError> {
     let iv = forge::iv_for(vector_seed(g.seed, n));
     let reencrypt = |to: &KeyEntry| {
         let (rec, cek) = forge::ecdh_recipient(n, to, AeadId::Aes128Gcm)?;
-        let recipients = forge::recipients(&[&rec]);
+        let recipients = forge::recipients(n, &[&rec])?;
         forge::encrypt(n, &outer, &cek, &iv, &inner, Some(&recipients))
     };
     let kid = Some(eddsa.kid.as_slice());
@@ -266,7 +273,7 @@ pub(super) fn recipients(g: &mut Gen<'_>) -> Result<(), VectorError> {
 
     let n = "negative-off-curve-p256-ephemeral";
     let m = g.seal(n, Mode::Encrypt, None, &[p256], Identity::Kid)?;
-    let at = parts(n, &m.message)?.recipients_at.unwrap_or_default();
+    let at = recipients_at(n, &m.message)?;
     let (_, x) = first_recipient(n, &m.message, at)?;
     let x = x.ok_or_else(|| VectorError::generate(n, "no ephemeral key"))?;
     // After x: -3 (0x22), a 32-byte bstr head (0x58 0x20), then y.
@@ -280,14 +287,16 @@ pub(super) fn recipients(g: &mut Gen<'_>) -> Result<(), VectorError> {
 
     let n = "negative-ecdh-es-two-recipients";
     let m = g.seal(n, Mode::Encrypt, None, &[x25519], Identity::Kid)?;
-    let at = parts(n, &m.message)?.recipients_at.unwrap_or_default();
+    let at = recipients_at(n, &m.message)?;
     if m.message.get(at) != Some(&0x81) {
         return Err(VectorError::generate(n, "expected one recipient"));
     }
     let (other, _) = forge::ecdh_recipient(n, &k.other_x25519, AeadId::Aes128Gcm)?;
-    let mine = m.message.get(at + 1..).unwrap_or_default();
-    let head = m.message.get(..at).unwrap_or_default();
-    let two = [head, &forge::recipients(&[&other, mine])].concat();
+    let (head, array) = m.message.split_at(at);
+    let mine = array
+        .get(1..)
+        .ok_or_else(|| VectorError::generate(n, "no recipient"))?;
+    let two = [head, &forge::recipients(n, &[&other, mine])?].concat();
     let d = "Anonymous COSE_Encrypt (ECDH-ES X25519 direct) with a second ECDH-ES recipient \
              (compute-2) added before compute-1's: direct key agreement allows exactly one \
              recipient (RFC 9052 §8.5.4).";
@@ -295,7 +304,7 @@ pub(super) fn recipients(g: &mut Gen<'_>) -> Result<(), VectorError> {
 
     let n = "negative-x25519-ephemeral-top-bit";
     let m = g.seal(n, Mode::Encrypt, None, &[x25519], Identity::Kid)?;
-    let at = parts(n, &m.message)?.recipients_at.unwrap_or_default();
+    let at = recipients_at(n, &m.message)?;
     let (_, x) = first_recipient(n, &m.message, at)?;
     let last = x
         .ok_or_else(|| VectorError::generate(n, "no ephemeral key"))?

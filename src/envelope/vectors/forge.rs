@@ -85,7 +85,8 @@ pub(super) fn sign1(
         let n = (b.signature)(id)?
             .signing_key(pkcs8)?
             .sign(&tbs, &mut sig)?;
-        Ok(sig.get(..n).unwrap_or_default().to_vec())
+        let sig = sig.get(..n).ok_or(EnvelopeError::TooLarge("signature"))?;
+        Ok(sig.to_vec())
     })?;
     written(room + signature.len(), |w| {
         w.head(MAJOR_TAG, TAG_SIGN1)?;
@@ -119,15 +120,15 @@ pub(super) fn ecdh_recipient(
         let pn = eph.public_key(&mut public)?;
         let mut z = Zeroizing::new([0u8; 32]);
         let zn = eph.agree(&peer, z.as_mut_slice())?;
+        let z = z
+            .get(..zn)
+            .ok_or(EnvelopeError::TooLarge("shared secret"))?;
+        let public = public
+            .get(..pn)
+            .ok_or(EnvelopeError::TooLarge("ephemeral key"))?;
         let mut cek = Zeroizing::new(vec![0u8; content.key_len()]);
-        recipient::derive_direct_cek(
-            (b.kdf)(KdfId::HkdfSha256)?,
-            z.get(..zn).unwrap_or_default(),
-            content,
-            &mut cek,
-        )?;
+        recipient::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, z, content, &mut cek)?;
         let rec = written(1024, |w| {
-            let public = public.get(..pn).unwrap_or_default();
             Ok(recipient::write_recipient(
                 w,
                 &PROTECTED_ECDH_ES,
@@ -141,7 +142,7 @@ pub(super) fn ecdh_recipient(
 }
 
 /// A CBOR array of the given encoded recipients.
-pub(super) fn recipients(items: &[&[u8]]) -> Vec<u8> {
+pub(super) fn recipients(name: &str, items: &[&[u8]]) -> Result<Vec<u8>, VectorError> {
     let len = items.iter().map(|r| r.len()).sum::<usize>() + 9;
     written(len, |w| {
         w.head(MAJOR_ARRAY, items.len() as u64)?;
@@ -150,7 +151,7 @@ pub(super) fn recipients(items: &[&[u8]]) -> Vec<u8> {
         }
         Ok(())
     })
-    .unwrap_or_default()
+    .map_err(|e| VectorError::generate(name, e))
 }
 
 /// A COSE_Encrypt0 (`recipients` `None`) or COSE_Encrypt (with that encoded recipients
@@ -252,7 +253,9 @@ pub(super) fn decrypt_ecdh(
             .private_key(&scalar)?
             .agree(public, z.as_mut_slice())?;
         let mut cek = Zeroizing::new(vec![0u8; content.key_len()]);
-        let z = z.get(..zn).unwrap_or_default();
+        let z = z
+            .get(..zn)
+            .ok_or(EnvelopeError::TooLarge("shared secret"))?;
         recipient::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, z, content, &mut cek)?;
         let aad = written(protected.len() + 32, |w| {
             let ext = structure::content_external_aad(CTX_ENCRYPT, protected);

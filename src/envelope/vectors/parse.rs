@@ -275,8 +275,11 @@ fn kid_or_hex(o: &mut Obj<'_>, key: &str) -> Result<Vec<u8>, VectorError> {
 fn node(mut o: Obj<'_>) -> Result<NodeId, VectorError> {
     let kid = kid_or_hex(&mut o, "kid")?;
     let role = o.string("role")?;
-    if kid.is_empty() || role.is_empty() {
-        return Err(o.err("role", "a node needs a non-empty kid and role"));
+    if kid.is_empty() {
+        return Err(o.err("kid", "a node's kid must not be empty"));
+    }
+    if role.is_empty() {
+        return Err(o.err("role", "a node's role must not be empty"));
     }
     o.finish()?;
     Ok(NodeId { kid, role })
