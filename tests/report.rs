@@ -452,6 +452,8 @@ fn summary_comes_first_and_answers_each_profile() {
     // Ties, the conformance verdict in one line, provenance, and the three plots.
     for needle in [
         "tie with cheapest-mix on aws-lc",
+        "A: 2 strategies ruled out by executed attacks (decision appendix); seal-all/group by \
+         receiver-forges on command; peer-reads on reply.",
         "Conformance: PASS: ",
         "Assumptions and provenance",
         "results-machine-a.json",

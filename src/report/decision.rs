@@ -489,7 +489,7 @@ fn rejected_table(d: &Decision) -> Table {
             "Attack",
             "Executed",
             "Result",
-            "Other classes broken",
+            "Every class broken (first attack)",
         ],
     );
     for r in &d.recommendation.rejected {
@@ -502,7 +502,14 @@ fn rejected_table(d: &Decision) -> Table {
             a.map_or(String::new(), |a| a.attack.clone()),
             a.map_or(String::new(), |a| a.executed.clone()),
             a.map_or(String::new(), BrokenAttack::result),
-            r.broken.len().saturating_sub(1).to_string(),
+            r.broken
+                .iter()
+                .map(|b| {
+                    let attack = b.attacks.first().map_or("?", |a| a.attack.as_str());
+                    format!("{}: {attack}", b.class)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
         ]);
     }
     t
@@ -709,6 +716,7 @@ mod tests {
         let r = rejected_table(&d);
         assert_eq!(r.rows[0][3], "receiver-forges");
         assert_eq!(r.rows[0][5], "accepted as group (sender)");
+        assert_eq!(r.rows[0][6], "c2: receiver-forges");
         let b = break_even_table(&d);
         assert_eq!(b.rows[0][3], "6410×");
         let rows = rows_table(&d);

@@ -438,6 +438,43 @@ fn answer_table(input: &ReportInput) -> Table {
     t
 }
 
+/// Per profile: how many strategies executed attacks ruled out, and what broke the
+/// one-group-key strategy (`seal-all/group`, else the first rejected).
+fn ruled_out(input: &ReportInput) -> Vec<String> {
+    input
+        .decisions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, d))| {
+            let rejected = &d.recommendation.rejected;
+            let r = rejected
+                .iter()
+                .find(|r| r.strategy == "seal-all/group")
+                .or_else(|| rejected.first())?;
+            // Classes grouped by the attack that broke them.
+            let mut by_attack: Vec<(&str, Vec<&str>)> = Vec::new();
+            for b in &r.broken {
+                let Some(a) = b.attacks.first() else { continue };
+                match by_attack.iter_mut().find(|x| x.0 == a.attack) {
+                    Some(x) => x.1.push(&b.class),
+                    None => by_attack.push((&a.attack, vec![&b.class])),
+                }
+            }
+            let broken: Vec<String> = by_attack
+                .iter()
+                .map(|(a, classes)| format!("{a} on {}", classes.join(", ")))
+                .collect();
+            Some(format!(
+                "{}: {} strategies ruled out by executed attacks (decision appendix); {} by {}.",
+                tag(i),
+                rejected.len(),
+                r.strategy,
+                broken.join("; ")
+            ))
+        })
+        .collect()
+}
+
 /// `key: value` of an environment string, or `not recorded`.
 fn env(m: &Machine, pointer: &str) -> String {
     match m.run.environment.pointer(pointer) {
@@ -603,8 +640,10 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
                 )
             })
             .collect();
-        if !ties.is_empty() {
-            sec.blocks.push(Block::Bullets(ties));
+        let mut notes = ruled_out(input);
+        notes.extend(ties);
+        if !notes.is_empty() {
+            sec.blocks.push(Block::Bullets(notes));
         }
     }
     sec.text(conformance_line(input));
