@@ -34,5 +34,9 @@ for p in examples/*.toml; do
   $bin decide --profile "$p" --results "$out/results.json" --json > "$out/decide-$name.json"
 done
 
-$bin report "$out/results.json" --kat "$out/kat.json" --decision "$out/decide-openstack-control-plane.json" --out "$out/report"
+decisions=()
+for d in "$out"/decide-*.json; do decisions+=(--decision "$d"); done
+$bin report "$out/results.json" --kat "$out/kat.json" "${decisions[@]}" --out "$out/report"
 echo "report: $out/report/index.html (markdown: $out/report/report.md)"
+# Screenshots of the summary page (installs Debian's chromium when missing).
+./scripts/render-report.sh "$out/report" || echo "note: report screenshots not rendered (scripts/render-report.sh failed)"
