@@ -236,7 +236,16 @@ impl Keys {
             _ => self.signers.get(Self::index(from)),
         };
         let recipients: Vec<&KeyEntry> = match (mode, to) {
-            (Mode::SignEncrypt, To::AllServers) => self.agreement.iter().skip(1).collect(),
+            // ECDH-ES direct key agreement carries exactly one recipient (RFC 9052 §8.5.4):
+            // a sign-encrypt fanout would need RSA-OAEP recipients or one seal per server.
+            (Mode::SignEncrypt, To::AllServers) => {
+                return Err(SystemError::Input {
+                    what: ctx(),
+                    detail: "sign-encrypt fanout is not modelled: its ECDH-ES recipients allow \
+                             one receiver per message (seal once per server instead)"
+                        .into(),
+                });
+            }
             (Mode::SignEncrypt, To::Node(n)) => {
                 vec![Self::pick(&self.agreement, Self::index(n), "agreement")?]
             }
@@ -356,6 +365,11 @@ mod tests {
                 );
                 let mut rep = seal(Node::Server(0), To::Node(Node::Caller));
                 assert!(c.open(&mut rep).is_ok(), "{p:?} reply");
+                if p.mode() == Some(Mode::SignEncrypt) {
+                    // One ECDH-ES recipient per message: a fanout is refused, not faked.
+                    assert!(keys.sealer(Node::Caller, To::AllServers).is_err());
+                    continue;
+                }
                 let fan = seal(Node::Caller, To::AllServers);
                 assert!(s0.open(&mut fan.clone()).is_ok(), "{p:?} fanout 1");
                 assert!(s1.open(&mut fan.clone()).is_ok(), "{p:?} fanout 2");
