@@ -196,6 +196,34 @@ pub struct RowCosts {
     /// Within the secrets-per-node budget.
     #[serde(default)]
     pub fits_secrets: Option<bool>,
+    /// Per-class latencies (absent in older files).
+    #[serde(default)]
+    pub classes: Vec<ClassLatency>,
+}
+
+/// One class's added latency against its own budget.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct ClassLatency {
+    /// Class name.
+    pub class: String,
+    /// Added latency at the p99 size (median timings), µs.
+    pub latency_p99_us: f64,
+    /// The class's latency budget, µs (its own, or the profile's).
+    #[serde(default)]
+    pub latency_budget_us: Option<f64>,
+}
+
+impl RowCosts {
+    /// The class nearest its latency budget: (class, µs at p99 size, budget µs).
+    pub fn tightest_latency(&self) -> Option<(&str, f64, f64)> {
+        self.classes
+            .iter()
+            .filter_map(|c| {
+                c.latency_budget_us
+                    .map(|b| (c.class.as_str(), c.latency_p99_us, b))
+            })
+            .max_by(|a, b| (a.1 / a.2).total_cmp(&(b.1 / b.2)))
+    }
 }
 
 impl RowCosts {

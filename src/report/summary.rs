@@ -412,11 +412,17 @@ fn answer_table(input: &ReportInput) -> Table {
                         .map_or(String::new(), |l| format!(" of {}", num(l)));
                     format!("{}{limit} ({})", num(b.cores_per_node), b.role)
                 }));
-                row.push(c.map_or("–".into(), |c| {
-                    let limit = budget
-                        .added_latency_us
-                        .map_or(String::new(), |l| format!(" of {}", num(l)));
-                    format!("{}{limit}", num(c.latency_p99_us))
+                row.push(c.map_or("–".into(), |c| match c.tightest_latency() {
+                    // Classes may have their own budgets: show the one nearest its limit.
+                    Some((class, us, limit)) => {
+                        format!("{} of {} ({class})", num(us), num(limit))
+                    }
+                    None => {
+                        let limit = budget
+                            .added_latency_us
+                            .map_or(String::new(), |l| format!(" of {}", num(l)));
+                        format!("{}{limit}", num(c.latency_p99_us))
+                    }
                 }));
                 row.push(d.recommended_break_even().map_or("–".into(), |b| {
                     b.rate_multiplier.map_or("–".into(), |m| {
