@@ -762,6 +762,12 @@ fn execute_envelope(
         std::slice::from_ref(&sealed),
         &mut r1,
     )?;
+    if base.kind() == Some("unsupported") {
+        // e.g. ring, which cannot load a static ECDH private key for the receiver.
+        return Err(EnvelopeError::Unsupported(crate::backend::Unsupported(
+            "this backend cannot open the envelope the TLS + envelope preset uses",
+        )));
+    }
     if !base.succeeded() {
         return Err(EnvelopeError::Config(
             "TLS + envelope baseline: r1 refused s1's message",
