@@ -210,6 +210,19 @@ impl Work {
         Ok(n)
     }
 
+    /// Encodes `p`; returns it beside the scratch buffer (disjoint borrows).
+    fn protected_and_scratch(
+        &mut self,
+        p: &Protected<'_>,
+    ) -> Result<(&[u8], &mut [u8]), EnvelopeError> {
+        let n = self.encode_protected(p)?;
+        let prot = self
+            .protected
+            .get(..n)
+            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        Ok((prot, &mut self.scratch))
+    }
+
     pub(super) fn plain_layer(
         &mut self,
         buf: &mut [u8],
@@ -217,11 +230,7 @@ impl Work {
         end: usize,
         p: &Protected<'_>,
     ) -> Layer {
-        let n = self.encode_protected(p)?;
-        let (protected, scratch) = (&self.protected, &mut self.scratch);
-        let prot = protected
-            .get(..n)
-            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        let (prot, scratch) = self.protected_and_scratch(p)?;
         let mut w = Writer::new(scratch);
         w.head(MAJOR_ARRAY, 3)?;
         w.bstr(prot)?;
@@ -238,11 +247,7 @@ impl Work {
         end: usize,
         p: &Protected<'_>,
     ) -> Layer {
-        let n = self.encode_protected(p)?;
-        let (protected, scratch) = (&self.protected, &mut self.scratch);
-        let prot = protected
-            .get(..n)
-            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        let (prot, scratch) = self.protected_and_scratch(p)?;
         let mut w = Writer::new(scratch);
         structure::to_be_authenticated_prefix(&mut w, CTX_MAC0, prot, &[], end - start)?;
         let mut tag = [0u8; 32];
@@ -269,11 +274,7 @@ impl Work {
         end: usize,
         p: &Protected<'_>,
     ) -> Layer {
-        let n = self.encode_protected(p)?;
-        let (protected, scratch) = (&self.protected, &mut self.scratch);
-        let prot = protected
-            .get(..n)
-            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        let (prot, scratch) = self.protected_and_scratch(p)?;
         // Write the Sig_structure prefix in front of the payload and sign in place.
         let mut w = Writer::new(scratch);
         structure::to_be_authenticated_prefix(&mut w, CTX_SIGNATURE1, prot, binding, end - start)?;
@@ -315,11 +316,7 @@ impl Work {
         let hybrid = !recipients.is_empty();
         let mut iv = [0u8; 12];
         self.rng.fill_bytes(&mut iv);
-        let n = self.encode_protected(p)?;
-        let (protected, scratch) = (&self.protected, &mut self.scratch);
-        let prot = protected
-            .get(..n)
-            .ok_or(EnvelopeError::TooLarge("protected header"))?;
+        let (prot, scratch) = self.protected_and_scratch(p)?;
         let context = if hybrid { CTX_ENCRYPT } else { CTX_ENCRYPT0 };
         let mut w = Writer::new(scratch);
         structure::enc_structure(
