@@ -232,10 +232,7 @@ impl Work {
     ) -> Layer {
         let (prot, scratch) = self.protected_and_scratch(p)?;
         let mut w = Writer::new(scratch);
-        w.head(MAJOR_ARRAY, 3)?;
-        w.bstr(prot)?;
-        w.head(MAJOR_MAP, 0)?;
-        w.head(MAJOR_BSTR, (end - start) as u64)?;
+        message_head(&mut w, None, 3, prot, end - start)?;
         Ok((put_before(buf, start, w.written())?, end))
     }
 
@@ -253,11 +250,7 @@ impl Work {
         let mut tag = [0u8; 32];
         key.sign(&[w.written(), region(buf, start, end)?], &mut tag)?;
         let mut w = Writer::new(scratch);
-        w.head(MAJOR_TAG, TAG_MAC0)?;
-        w.head(MAJOR_ARRAY, 4)?;
-        w.bstr(prot)?;
-        w.head(MAJOR_MAP, 0)?;
-        w.head(MAJOR_BSTR, (end - start) as u64)?;
+        message_head(&mut w, Some(TAG_MAC0), 4, prot, end - start)?;
         let start = put_before(buf, start, w.written())?;
         let end = put_after(buf, end, &[0x58, 32])?;
         Ok((start, put_after(buf, end, &tag)?))
@@ -290,11 +283,7 @@ impl Work {
             .get(..sig_len)
             .ok_or(EnvelopeError::TooLarge("signature"))?;
         let mut w = Writer::new(scratch);
-        w.head(MAJOR_TAG, TAG_SIGN1)?;
-        w.head(MAJOR_ARRAY, 4)?;
-        w.bstr(prot)?;
-        w.head(MAJOR_MAP, 0)?;
-        w.head(MAJOR_BSTR, (end - start) as u64)?;
+        message_head(&mut w, Some(TAG_SIGN1), 4, prot, end - start)?;
         let start = put_before(buf, start, w.written())?;
         let mut h = [0u8; 3];
         let mut hw = Writer::new(&mut h);
@@ -349,6 +338,25 @@ impl Work {
         let start = put_before(buf, start, w.written())?;
         Ok((start, put_after(buf, ct_end, recipients)?))
     }
+}
+
+/// Writes the part of a plain, COSE_Mac0 or COSE_Sign1 message before its payload bytes:
+/// `[tag] [protected, {}, payload-head` (the trailer, if any, follows the payload).
+fn message_head(
+    w: &mut Writer<'_>,
+    tag: Option<u64>,
+    elements: u64,
+    prot: &[u8],
+    payload_len: usize,
+) -> Result<(), EnvelopeError> {
+    if let Some(tag) = tag {
+        w.head(MAJOR_TAG, tag)?;
+    }
+    w.head(MAJOR_ARRAY, elements)?;
+    w.bstr(prot)?;
+    w.head(MAJOR_MAP, 0)?;
+    w.head(MAJOR_BSTR, payload_len as u64)?;
+    Ok(())
 }
 
 /// Writes `head` right before `start`; returns the new start.
