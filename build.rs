@@ -5,7 +5,17 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
-    println!("cargo:rerun-if-changed=.git/HEAD");
+    // The revision and the dirty flag must follow every commit and every edit, not only a
+    // change of branch: `.git/HEAD` alone stays `ref: refs/heads/main` across commits, and a
+    // binary built later would report the revision of the first build (seen: a reference
+    // run labelled with a revision five commits old). So also watch the branch's ref, the
+    // packed refs, the index (staging) and the sources (an edit makes the build dirty).
+    for path in git_watch_paths() {
+        println!("cargo:rerun-if-changed={path}");
+    }
+    for path in ["src", "build.rs"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
     println!("cargo:rerun-if-env-changed=CARGO_ENCODED_RUSTFLAGS");
 
     // Cargo.lock is TOML, but its `[[package]]` entries always start `name = ".."` followed by
@@ -75,6 +85,34 @@ fn main() {
     println!(
         "cargo:rustc-env=SEALBENCH_BUILD=profile={name} opt-level={opt} lto={lto} codegen-units={cgu} target={target} rustflags=[{flags}]"
     );
+}
+
+/// The git files whose change means a new revision or a new staging state: HEAD, the ref
+/// HEAD points to, the packed refs and the index (paths from `git rev-parse`, so worktrees
+/// and `GIT_DIR` work). Empty outside a git checkout.
+fn git_watch_paths() -> Vec<String> {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let Some(dir) = git(&["rev-parse", "--git-dir"]) else {
+        return Vec::new();
+    };
+    let common = git(&["rev-parse", "--git-common-dir"]).unwrap_or_else(|| dir.clone());
+    let mut paths = vec![format!("{dir}/HEAD"), format!("{dir}/index")];
+    paths.push(format!("{common}/packed-refs"));
+    if let Some(r) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        paths.push(format!("{common}/{r}"));
+    }
+    // A watched path that does not exist would make cargo rerun the script on every build.
+    paths.retain(|p| std::path::Path::new(p).exists());
+    paths
 }
 
 /// `key` of `[profile.NAME]` in the manifest, following `inherits` (dev and release are
