@@ -3,11 +3,15 @@
 //! Results from different machines are only comparable with their environment beside
 //! them: the CPU and its features, the masks in effect, each backend's library versions
 //! and implementation paths, the build, the git revision and the time.
+//!
+//! End-to-end runs (`sealbench e2e`) add a typed `system` block to each run: [`system`].
 
 use serde::Serialize;
 
 use crate::backend::{AeadId, Backend, LibraryVersion};
 use crate::cpu::{CpuFeatures, FeatureMasks, PathReport};
+
+pub mod system;
 
 /// Schema version of the environment block and of the files that embed it.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -200,7 +200,7 @@ fn a_tiny_run_measures_every_cell_and_the_envelope_only_where_there_is_one() {
     );
     assert_eq!(fan.lost_deliveries, 0);
     assert_eq!(fan.envelope_calls_per_rpc, 3.0, "one seal, two opens");
-    assert_eq!(tls.transport, "tls");
+    assert_eq!(tls.transport, Transport::Tls);
     assert_eq!(tls.envelope_calls_per_rpc, 2.0);
     let doc = run.to_results_json(serde_json::json!({})).unwrap();
     let back = system::SystemRun::from_results_json(&doc).unwrap();
@@ -208,6 +208,8 @@ fn a_tiny_run_measures_every_cell_and_the_envelope_only_where_there_is_one() {
     let path = std::env::temp_dir().join(format!("sealbench-e2e-test-{}.json", std::process::id()));
     std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
     let file = sealbench::results::ResultsFile::load(&path).unwrap();
+    let typed = sealbench::results::system::SystemFile::load(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
+    assert_eq!(typed.runs[0].scenarios.len(), 4);
     assert!(file.runs[0].scenarios.iter().all(|s| s.layer == "system"));
 }

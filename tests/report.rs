@@ -126,13 +126,18 @@ fn full_report_writes_every_file_and_section() {
     }
 
     // Every section present in order, and with data in every one but the comparison
-    // (a single machine).
+    // (a single machine) and the end-to-end section.
     let ids: Vec<&str> = report.sections.iter().map(|s| s.id).collect();
     assert_eq!(ids, SECTION_IDS);
-    for id in SECTION_IDS.iter().filter(|id| **id != "comparison") {
+    for id in SECTION_IDS
+        .iter()
+        .filter(|id| !["comparison", "system"].contains(*id))
+    {
         assert!(!not_measured(&report, id), "section {id} says not measured");
     }
     assert!(not_measured(&report, "comparison"));
+    // No `--system` file: one line on how to produce it (tests/system_results.rs has data).
+    assert!(not_measured(&report, "system"));
 
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     // The summary is a top-level section; every other section is an appendix under it.

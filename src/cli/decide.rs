@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use crate::backend::{AeadId, SignatureId};
 use crate::decide::{
-    Algorithms, Attack, Decision, Delivery, Options, Profile, Row, Scheme, decide, first_break,
-    human, load_results,
+    Algorithms, Attack, DecideError, Decision, Delivery, Options, Profile, Row, Scheme,
+    SystemShare, decide, first_break, human, load_results, system_share,
 };
 
 /// Arguments of `sealbench decide`.
@@ -31,6 +31,10 @@ pub struct Args {
     /// Which run of a merged results file (0-based).
     #[arg(long, value_name = "INDEX", default_value_t = 0)]
     run: usize,
+    /// An end-to-end results file (`scripts/e2e.sh OUTDIR` writes OUTDIR/e2e.json): states
+    /// the recommendation's crypto as a share of the measured broker + client CPU per RPC.
+    #[arg(long, value_name = "FILE")]
+    system: Option<PathBuf>,
     /// Print the decision as JSON.
     #[arg(long)]
     json: bool,
@@ -61,6 +65,13 @@ fn parse_sign(s: &str) -> Result<SignatureId, String> {
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let profile = Profile::load(&args.profile)?;
     let results = load_results(&args.results)?;
+    // Read before the (slower) decision, so a wrong file fails at once.
+    let system = args
+        .system
+        .as_deref()
+        .map(crate::results::system::SystemFile::load)
+        .transpose()
+        .map_err(DecideError::from)?;
     let options = Options {
         backend: args.backend.clone(),
         algorithms: Algorithms {
@@ -69,7 +80,10 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         },
         run: args.run,
     };
-    let decision = decide(&profile, &results, &options)?;
+    let mut decision = decide(&profile, &results, &options)?;
+    if let Some(file) = &system {
+        decision.system = Some(system_share(&decision, file)?);
+    }
     if args.json {
         super::print_json(&decision)?;
     } else {
@@ -169,6 +183,67 @@ fn print_human(d: &Decision) {
     print_rejected(d);
     print_break_even(d);
     print_recommendation(d);
+    if let Some(s) = &d.system {
+        print_system(s);
+    }
+}
+
+/// The crypto share of the whole RPC (`--system`).
+fn print_system(s: &SystemShare) {
+    println!(
+        "\nEnd to end over RabbitMQ ({}, {}):",
+        s.file, s.measured_by
+    );
+    println!("  {}", s.summary);
+    let b = &s.bus;
+    println!(
+        "  measured plain call ({} at {}/s): broker {} + clients {} = {} µs CPU per RPC",
+        b.cell,
+        human(b.offered_per_s),
+        human(b.broker_us_per_rpc),
+        human(b.clients_us_per_rpc),
+        human(b.total_us_per_rpc)
+    );
+    let mut t = super::table(&[
+        "class",
+        "scheme",
+        "msg/s",
+        "crypto µs/msg",
+        "bus µs/msg (measured)",
+        "crypto share",
+    ]);
+    for c in &s.classes {
+        t.add_row([
+            c.class.clone(),
+            c.scheme.clone(),
+            human(c.rate_per_s),
+            human(c.crypto_us_per_message),
+            format!("{} ({})", human(c.bus_us_per_message), c.bus_cell),
+            format!("{}%", human(100.0 * c.share)),
+        ]);
+    }
+    println!("{t}");
+    for m in &s.measured {
+        println!(
+            "  measured in the e2e run: {} spends {} µs per RPC in envelope calls, {}% of its {} µs",
+            m.cell,
+            human(m.envelope_us_per_rpc),
+            human(100.0 * m.envelope_share),
+            human(m.total_us_per_rpc)
+        );
+    }
+    if let Some(t) = &s.tls {
+        println!(
+            "  TLS to the broker, measured ({}): +{} µs CPU per RPC ({} of it in the broker), p99 {:+.0} µs",
+            t.cell,
+            human(t.added_us_per_rpc),
+            human(t.broker_us_per_rpc),
+            t.p99_added_us
+        );
+    }
+    for n in &s.notes {
+        println!("  note: {n}");
+    }
 }
 
 /// The executed attacks: for each deployment the profile needs, what succeeded.

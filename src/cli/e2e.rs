@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::system::record::{Comparison, compare};
+use crate::results::system::{Comparison, compare};
 use crate::system::{
     self, CellPlan, Pattern, Plan, Protection, SizeDistribution, SystemScenario, Transport,
 };
@@ -18,8 +18,9 @@ pub struct Args {
     /// Output directory (e2e.json is written there).
     #[arg(long, default_value = "results/e2e")]
     out: PathBuf,
-    /// The short run: call at three rates (plain, seal-all, sign-all on aws-lc; plain and
-    /// seal-all over TLS), cast and fanout at one rate; 3 s per cell.
+    /// The short run: call at three rates (plain; seal-all and sign-all on aws-lc and
+    /// RustCrypto; plain and seal-all on aws-lc over TLS), cast and fanout at one rate;
+    /// 3 s per cell (under 3 minutes in all).
     #[arg(long)]
     quick: bool,
     /// A few seconds in all: call, plain and seal-all over TCP and TLS at one low rate
@@ -134,9 +135,11 @@ fn cells(args: &Args) -> anyhow::Result<(String, Vec<CellPlan>, f64)> {
     {
         bail!("--rates: {r} is not a rate in (0, 100000] RPCs/s");
     }
+    // The issue asks for the modes on at least aws-lc and RustCrypto: both in the quick and
+    // full presets (the smoke run checks the path, one backend is enough).
     let backend_names: Vec<String> = if !args.backends.is_empty() {
         args.backends.clone()
-    } else if args.quick || args.smoke {
+    } else if args.smoke {
         vec!["aws-lc".into()]
     } else {
         vec!["aws-lc".into(), "rustcrypto".into()]
@@ -179,32 +182,53 @@ fn cells(args: &Args) -> anyhow::Result<(String, Vec<CellPlan>, f64)> {
         for pattern in [Pattern::Cast, Pattern::Fanout] {
             push(Transport::Tcp, Protection::Plain, first, pattern, mid);
             for &p in &envelope {
+                // Refused by the key set (src/system/protection.rs): ECDH-ES direct key
+                // agreement carries one recipient per message, so a sign-encrypt fanout
+                // would be one seal per server, which is not what a fanout measures.
+                if (p, pattern) == (Protection::SignEncrypt, Pattern::Fanout) {
+                    continue;
+                }
                 push(Transport::Tcp, p, first, pattern, mid);
             }
         }
     }
+    // TLS + envelope: on every backend in the full run, on the first in the quick one
+    // (its time limit).
+    let first_only = [first];
+    let tls_backends: &[&crate::backend::Backend] = if args.quick || args.smoke {
+        &first_only
+    } else {
+        &backends
+    };
     for &rate in &rates {
         for &p in &tls {
-            push(Transport::Tls, p, first, Pattern::Call, rate);
+            if p == Protection::Plain {
+                push(Transport::Tls, p, first, Pattern::Call, rate);
+                continue;
+            }
+            for &b in tls_backends {
+                push(Transport::Tls, p, b, Pattern::Call, rate);
+            }
         }
     }
     Ok((name.into(), out, args.duration.unwrap_or(duration)))
 }
 
 fn print_comparisons(scenarios: &[SystemScenario], backend: &str) -> Vec<Comparison> {
-    let plain = ("plain", "none", "tcp");
+    let plain = (Protection::Plain, "none", Transport::Tcp);
+    let seal = |t| (Protection::SealAll, backend, t);
     let pairs = [
-        (plain, ("seal-all", backend, "tcp")),
-        (plain, ("sign-all", backend, "tcp")),
-        (plain, ("plain", "none", "tls")),
-        (("seal-all", backend, "tcp"), ("seal-all", backend, "tls")),
-        (plain, ("seal-all", backend, "tls")),
+        (plain, seal(Transport::Tcp)),
+        (plain, (Protection::SignAll, backend, Transport::Tcp)),
+        (plain, (Protection::Plain, "none", Transport::Tls)),
+        (seal(Transport::Tcp), seal(Transport::Tls)),
+        (plain, seal(Transport::Tls)),
     ];
     let mut out = Vec::new();
     println!();
     println!("At the highest offered rate both sides sustain (call):");
     for (a, b) in pairs {
-        match compare(scenarios, "call", a, b) {
+        match compare(scenarios, Pattern::Call, a, b) {
             Some(c) => {
                 println!(
                     "  {}: {:.0}/s  p99 {:.0} → {:.0} µs ({:+.0} µs)  CPU/RPC {:.0} → {:.0} µs ({:+.0} µs), envelope {:.1}% of it",
@@ -227,13 +251,36 @@ fn print_comparisons(scenarios: &[SystemScenario], backend: &str) -> Vec<Compari
                 {
                     println!(
                         "  {} ({}, {}) vs {} ({}, {}): no rate sustained by both",
-                        b.0, b.1, b.2, a.0, a.1, a.2
+                        b.0.label(),
+                        b.1,
+                        b.2.label(),
+                        a.0.label(),
+                        a.1,
+                        a.2.label()
                     );
                 }
             }
         }
     }
     out
+}
+
+/// What TLS to the broker adds per RPC in each TLS cell, over its TCP twin.
+fn print_tls(scenarios: &[SystemScenario]) {
+    let mut lines = scenarios
+        .iter()
+        .filter_map(|s| Some((s, s.cpu_per_rpc.tls.as_ref()?)))
+        .peekable();
+    if lines.peek().is_none() {
+        return;
+    }
+    println!("What TLS to the broker adds (CPU per RPC over the same cell on TCP):");
+    for (s, t) in lines {
+        println!(
+            "  {}: {:+.0} µs (broker {:+.0}, clients {:+.0}); p99 {:.0} µs",
+            s.id, t.total_us, t.broker_us, t.clients_us, s.latency.p99_us
+        );
+    }
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -295,6 +342,7 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .find(|c| c.protection != Protection::Plain)
         .map_or("aws-lc", |c| c.backend.name);
     print_comparisons(&run.scenarios, backend);
+    print_tls(&run.scenarios);
     println!(
         "{}; broker up in {:.1} s, idle broker CPU {:.3} core; load average {:.2} before, {:.2} after on {} CPUs (shared machine: figures are noisy)",
         run.broker_version,

@@ -23,11 +23,21 @@ pub struct Args {
     /// file per profile); the summary answers each.
     #[arg(long, value_name = "FILE")]
     decision: Vec<PathBuf>,
+    /// End-to-end results from `scripts/e2e.sh OUTDIR` (OUTDIR/e2e.json): CPU per RPC
+    /// (broker, clients, envelope, TLS) and latency vs load over a real RabbitMQ.
+    #[arg(long, value_name = "FILE")]
+    system: Option<PathBuf>,
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let system = args
+        .system
+        .as_deref()
+        .map(crate::results::system::SystemFile::load)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--system: {e}"))?;
     let input = ReportInput::load(&args.results, args.kat.as_deref(), &args.decision)?;
-    let report = Report::build(input)?;
+    let report = Report::build_with_system(input, system.as_ref())?;
     let written = write_all(&report, &args.out)?;
     println!(
         "wrote {} files to {} (the review summary is first in {})",

@@ -114,6 +114,27 @@ pub enum DecideError {
         /// What went wrong.
         message: String,
     },
+    /// The `--system` file is missing, not a results file, or has no system scenarios.
+    #[error("--system: {0}")]
+    System(#[from] crate::results::system::SystemLoadError),
+    /// The `--system` file has no baseline to state a share against.
+    #[error("--system {}: {detail}", path.display())]
+    SystemBaseline {
+        /// The e2e file.
+        path: PathBuf,
+        /// What is missing.
+        detail: String,
+    },
+    /// The strategy whose share `--system` states has no costs.
+    #[error("--system: strategy {strategy} on {backend}: {detail}")]
+    SystemStrategy {
+        /// The strategy.
+        strategy: String,
+        /// The backend.
+        backend: String,
+        /// Why it cannot be used.
+        detail: String,
+    },
     /// `--backend` names a backend the run did not measure.
     #[error("--backend {name}: not in the results (measured: {})", available.join(", "))]
     UnknownBackend {

@@ -60,6 +60,7 @@ mod recommend;
 mod search;
 mod sizes;
 mod strategy;
+mod system;
 
 use std::path::Path;
 
@@ -82,6 +83,9 @@ pub use sizes::SizeDistribution;
 pub use strategy::{
     Algorithms, Attack, CHEAPEST_ENCRYPTED_MIX, CHEAPEST_MIX, KeyScope, NAMED, Scheme, Strategy,
     TLS_ONLY, TLS_WITH, encrypts, required,
+};
+pub use system::{
+    BusCost, ClassShare, MeasuredEnvelope, MeasuredTls, SystemShare, share, system_share,
 };
 
 use crate::results::ResultsFile;
@@ -133,6 +137,10 @@ pub struct Decision {
     pub warnings: Vec<String>,
     /// What to deploy.
     pub recommendation: Recommendation,
+    /// With `--system FILE`: the recommendation's crypto as a share of the whole RPC,
+    /// measured over a real RabbitMQ ([`system_share`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemShare>,
 }
 
 /// Costs every strategy for `profile` from `results`, judges each class's scheme by
@@ -293,6 +301,7 @@ pub fn decide(
         rows,
         break_even: break_evens,
         warnings,
+        system: None,
     })
 }
 

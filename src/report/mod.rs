@@ -26,6 +26,7 @@ mod speed;
 mod speedup;
 mod style;
 mod summary;
+mod system;
 mod tables;
 
 use std::path::{Path, PathBuf};

@@ -34,28 +34,7 @@ use super::protection::{Keys, METHOD, Node, To};
 use super::sizes::SizeDistribution;
 use crate::envelope::{MessageBuf, Opener, Sealer};
 
-/// An RPC pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Pattern {
-    /// Request and reply.
-    Call,
-    /// Request only.
-    Cast,
-    /// One publish to every server.
-    Fanout,
-}
-
-impl Pattern {
-    /// Label.
-    pub const fn label(self) -> &'static str {
-        match self {
-            Self::Call => "call",
-            Self::Cast => "cast",
-            Self::Fanout => "fanout",
-        }
-    }
-}
+pub use crate::results::system::Pattern;
 
 /// The connections of the caller and the servers over one transport.
 pub struct Link {

@@ -20,34 +20,14 @@ pub mod sizes;
 
 use std::time::{Duration, Instant};
 
+pub use crate::results::system::{SystemRun, SystemScenario, Transport};
 pub use broker::{Broker, BrokerOptions};
 pub use error::SystemError;
 pub use load::Pattern;
 pub use protection::Protection;
-pub use record::{SystemRun, SystemScenario};
 pub use sizes::SizeDistribution;
 
 use crate::backend::Backend;
-
-/// Plain AMQP or AMQP over mutual TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Transport {
-    /// AMQP 0-9-1 over loopback TCP.
-    Tcp,
-    /// AMQP 0-9-1 over TLS 1.3 (TLS_AES_128_GCM_SHA256), client certificate required.
-    Tls,
-}
-
-impl Transport {
-    /// Label.
-    pub const fn label(self) -> &'static str {
-        match self {
-            Self::Tcp => "tcp",
-            Self::Tls => "tls",
-        }
-    }
-}
 
 /// One measured configuration.
 #[derive(Debug, Clone, Copy)]
@@ -180,11 +160,12 @@ async fn run_cells(
                 seed: 0x0517_0517,
             };
             let outcome = load::run_cell(&link, &keys, &plan.sizes, pid, &cell).await?;
-            let scenario = SystemScenario::from_outcome(c, &cell, &outcome, link.transport);
+            let scenario = SystemScenario::from_outcome(c, &cell, &outcome);
             progress.done(&scenario);
             run.scenarios.push(scenario);
         }
         link.close().await;
     }
+    run.attribute_tls();
     Ok(run)
 }

@@ -35,70 +35,7 @@ const SERVER_ROLE: &str = "compute";
 /// The RPC method every message carries.
 pub const METHOD: &str = "build_and_run_instance";
 
-/// A protection of RPC messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Protection {
-    /// No envelope.
-    Plain,
-    /// Encrypt0, pairwise keys.
-    SealAll,
-    /// Mac0, pairwise keys.
-    MacAll,
-    /// Sign1.
-    SignAll,
-    /// Sign1 inside COSE_Encrypt to the receivers' X25519 keys.
-    SignEncrypt,
-}
-
-impl Protection {
-    /// Every protection, in report order.
-    pub const ALL: &'static [Protection] = &[
-        Self::Plain,
-        Self::SealAll,
-        Self::SignAll,
-        Self::MacAll,
-        Self::SignEncrypt,
-    ];
-
-    /// Label (`plain`, `seal-all`, ...).
-    pub const fn label(self) -> &'static str {
-        match self {
-            Self::Plain => "plain",
-            Self::SealAll => "seal-all",
-            Self::MacAll => "mac-all",
-            Self::SignAll => "sign-all",
-            Self::SignEncrypt => "sign-encrypt",
-        }
-    }
-
-    /// By label.
-    pub fn by_label(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|p| p.label() == s)
-    }
-
-    /// The envelope mode, `None` for plain.
-    pub const fn mode(self) -> Option<Mode> {
-        match self {
-            Self::Plain => None,
-            Self::SealAll => Some(Mode::Encrypt0),
-            Self::MacAll => Some(Mode::Mac0),
-            Self::SignAll => Some(Mode::Sign1),
-            Self::SignEncrypt => Some(Mode::SignEncrypt),
-        }
-    }
-
-    /// Algorithm label as in results (`aes128gcm`, `ed25519+x25519+aes128gcm`, `none`).
-    pub const fn algorithm(self) -> &'static str {
-        match self {
-            Self::Plain => "none",
-            Self::SealAll => "aes128gcm",
-            Self::MacAll => "hmacsha256",
-            Self::SignAll => "ed25519",
-            Self::SignEncrypt => "ed25519+x25519+aes128gcm",
-        }
-    }
-}
+pub use crate::results::system::Protection;
 
 /// A node of the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,145 +1,17 @@
 //! What an end-to-end run records: one [`SystemScenario`] per cell, the run's context
 //! ([`SystemRun`]), and the `e2e.json` file: a results file (`kind =
 //! "sealbench-results"`, loadable by `ResultsFile::load`) whose scenarios have
-//! `layer = "system"`, with the full records under each run's extra `system` key.
+//! `layer = "system"`, with the full records under each run's `system` key (the types are
+//! in [`crate::results::system`]; readers load them with `SystemFile::load`).
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
 
 use super::load::{Cell, Outcome, Pattern};
 use super::{Broker, CellPlan, Plan, Protection};
+pub use crate::results::system::{
+    Comparison, CpuPerRpc, Latency, SUSTAINED_FRACTION, SystemRun, SystemScenario, compare,
+};
 use crate::results::{ScenarioResult, Stats};
-
-/// A cell "sustains" its offered load when every RPC completed and the achieved rate is at
-/// least this fraction of the offered one.
-pub const SUSTAINED_FRACTION: f64 = 0.95;
-
-/// Latency percentiles of one cell, microseconds from each message's due time.
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
-pub struct Latency {
-    /// Median.
-    pub p50_us: f64,
-    /// 90th percentile.
-    pub p90_us: f64,
-    /// 99th percentile.
-    pub p99_us: f64,
-    /// 99.9th percentile.
-    pub p999_us: f64,
-    /// Largest.
-    pub max_us: f64,
-    /// Mean.
-    pub mean_us: f64,
-    /// Smallest.
-    pub min_us: f64,
-    /// Distribution-free 95% interval of the median (order statistics, as `Stats`).
-    pub p50_ci95_low_us: f64,
-    /// Upper end.
-    pub p50_ci95_high_us: f64,
-    /// Standard deviation / mean.
-    pub cv: f64,
-    /// Deliveries recorded.
-    pub count: u64,
-}
-
-/// CPU time per completed RPC, microseconds.
-#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq)]
-pub struct CpuPerRpc {
-    /// The broker process (all its threads; includes its background work during the cell).
-    pub broker_us: f64,
-    /// This process: every AMQP client (caller and servers), envelope included.
-    pub clients_us: f64,
-    /// Inside envelope seal/open calls (part of `clients_us`).
-    pub envelope_us: f64,
-    /// broker + clients.
-    pub total_us: f64,
-    /// envelope / total.
-    pub envelope_share: f64,
-}
-
-/// One measured cell.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct SystemScenario {
-    /// `e2e-{pattern}_{protection}_{backend}_{transport}_r{rate}` (fanout: `fanout{N}`).
-    pub id: String,
-    /// `call`, `cast`, `fanout`.
-    pub pattern: String,
-    /// `plain`, `seal-all`, `sign-all`, `mac-all`, `sign-encrypt`.
-    pub protection: String,
-    /// Envelope mode label (`encrypt0`, `sign1`, ...; `plain` without envelope).
-    pub mode: String,
-    /// Algorithm labels.
-    pub algorithm: String,
-    /// Envelope backend (`none` for plain).
-    pub backend: String,
-    /// `tcp` or `tls` to the broker.
-    pub transport: String,
-    /// Servers a fanout reaches (1 otherwise).
-    pub servers: usize,
-    /// Offered load, RPCs per second.
-    pub offered_per_s: f64,
-    /// Completed RPCs per second (from the first due time to the last completion).
-    pub achieved_per_s: f64,
-    /// RPCs sent.
-    pub sent: u64,
-    /// RPCs completed within the time limit.
-    pub completed: u64,
-    /// Deliveries that did not arrive within the time limit.
-    pub lost_deliveries: u64,
-    /// All completed and achieved ≥ [`SUSTAINED_FRACTION`] × offered.
-    pub sustained: bool,
-    /// End-to-end latency (call: request sent → reply opened; cast/fanout: → request
-    /// opened at the server, every delivery).
-    pub latency: Latency,
-    /// CPU per completed RPC.
-    pub cpu_per_rpc: CpuPerRpc,
-    /// Envelope seal/open calls per RPC.
-    pub envelope_calls_per_rpc: f64,
-    /// Mean request payload, bytes.
-    pub payload_mean_bytes: f64,
-    /// Mean request body on the wire (envelope included), bytes.
-    pub wire_mean_bytes: f64,
-    /// Failures in the cell (refused opens, failed publishes); 0 in a valid run.
-    pub errors: u64,
-    /// The first failure, if any.
-    pub first_error: Option<String>,
-}
-
-/// The run's context and cells.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct SystemRun {
-    /// `e2e-quick` or `e2e`.
-    pub profile: String,
-    /// RabbitMQ version.
-    pub broker_version: String,
-    /// The AMQP client and its TLS stack.
-    pub client: String,
-    /// Where the payload sizes come from.
-    pub sizes: String,
-    /// Median and 99th percentile of the size distribution, bytes.
-    pub size_p50_bytes: usize,
-    /// 99th percentile size.
-    pub size_p99_bytes: usize,
-    /// Seconds of offered load per cell.
-    pub duration_s: f64,
-    /// Time limit after the last send.
-    pub drain_s: f64,
-    /// Broker CPU while idle, CPU-seconds per second (already inside `broker_us`).
-    pub broker_idle_cpu_per_s: f64,
-    /// Cost of the thread-CPU clock pair subtracted from each envelope call, ns.
-    pub clock_pair_ns: u64,
-    /// Seconds from start to listeners up.
-    pub broker_startup_s: f64,
-    /// Whole run, seconds.
-    pub wall_s: f64,
-    /// 1-minute load average before and after (the machine is shared).
-    pub load_average_before: f64,
-    /// After.
-    pub load_average_after: f64,
-    /// Logical CPUs.
-    pub cpus: usize,
-    /// One record per cell.
-    pub scenarios: Vec<SystemScenario>,
-}
 
 /// The 1-minute load average, 0 when unreadable.
 pub fn load_average() -> f64 {
@@ -202,7 +74,7 @@ fn per(total_ns: u64, n: u64) -> f64 {
 
 impl SystemScenario {
     /// The record of one cell.
-    pub fn from_outcome(c: &CellPlan, cell: &Cell, o: &Outcome, transport: &str) -> Self {
+    pub fn from_outcome(c: &CellPlan, cell: &Cell, o: &Outcome) -> Self {
         let h = &o.latency;
         let broker_us = per(o.broker_cpu_ns, o.completed);
         let clients_us = per(o.client_cpu_ns, o.completed);
@@ -217,12 +89,12 @@ impl SystemScenario {
         let ci = median_ci_us(h);
         Self {
             id: scenario_id(c, cell.servers),
-            pattern: c.pattern.label().into(),
-            protection: c.protection.label().into(),
+            pattern: c.pattern,
+            protection: c.protection,
             mode: c.protection.mode().map_or("plain", |m| m.label()).into(),
             algorithm: c.protection.algorithm().into(),
             backend: backend_label(c).into(),
-            transport: transport.into(),
+            transport: c.transport,
             servers: cell.servers,
             offered_per_s: c.rate,
             achieved_per_s: achieved,
@@ -260,6 +132,7 @@ impl SystemScenario {
                 } else {
                     0.0
                 },
+                tls: None,
             },
             envelope_calls_per_rpc: if o.completed == 0 {
                 0.0
@@ -301,7 +174,7 @@ impl SystemScenario {
                 .rsplit_once("_r")
                 .map_or(self.id.clone(), |(f, _)| f.to_string()),
             layer: "system".into(),
-            op: self.pattern.clone(),
+            op: self.pattern.label().to_string(),
             mode: Some(self.mode.clone()),
             algorithm: self.algorithm.clone(),
             backend: self.backend.clone(),
@@ -313,7 +186,7 @@ impl SystemScenario {
             cek_reuse: (self.mode == "sign-encrypt").then_some(1),
             inside_loop: vec![
                 "rabbitmq broker".into(),
-                format!("amqp over {}", self.transport),
+                format!("amqp over {}", self.transport.label()),
                 "open-loop schedule".into(),
                 "replay check".into(),
             ],
@@ -403,69 +276,4 @@ impl SystemRun {
             .map(serde_json::from_value)
             .collect()
     }
-}
-
-/// The comparisons the closing note asks for, from one run.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct Comparison {
-    /// What is compared with what (`seal-all (aws-lc) vs plain, call over tcp`).
-    pub what: String,
-    /// The highest offered rate both sides sustained, RPCs/s (`None`: no common rate).
-    pub rate: Option<f64>,
-    /// p99 latency of the baseline and of the candidate at that rate, µs.
-    pub p99_base_us: f64,
-    /// Candidate's p99.
-    pub p99_us: f64,
-    /// Candidate − baseline p99, µs.
-    pub p99_added_us: f64,
-    /// Total CPU per RPC of the baseline and of the candidate at that rate, µs.
-    pub cpu_base_us: f64,
-    /// Candidate's CPU per RPC.
-    pub cpu_us: f64,
-    /// The candidate's envelope CPU share of its total CPU per RPC.
-    pub envelope_share: f64,
-}
-
-/// Compares `candidate` with `base` (same pattern) at the highest rate both sustain.
-pub fn compare(
-    scenarios: &[SystemScenario],
-    pattern: &str,
-    base: (&str, &str, &str),
-    candidate: (&str, &str, &str),
-) -> Option<Comparison> {
-    let find = |(p, b, t): (&str, &str, &str), rate: f64| {
-        scenarios.iter().find(|s| {
-            s.pattern == pattern
-                && s.protection == p
-                && s.backend == b
-                && s.transport == t
-                && s.offered_per_s == rate
-        })
-    };
-    let mut rates: Vec<f64> = scenarios
-        .iter()
-        .filter(|s| s.pattern == pattern)
-        .map(|s| s.offered_per_s)
-        .collect();
-    rates.sort_by(|a, b| b.total_cmp(a));
-    rates.dedup();
-    let best = rates.into_iter().find(|&r| {
-        matches!((find(base, r), find(candidate, r)), (Some(a), Some(b)) if a.sustained && b.sustained)
-    });
-    let what = format!(
-        "{} ({}, {}) vs {} ({}, {}), {pattern}",
-        candidate.0, candidate.1, candidate.2, base.0, base.1, base.2
-    );
-    let rate = best?;
-    let (a, b) = (find(base, rate)?, find(candidate, rate)?);
-    Some(Comparison {
-        what,
-        rate: Some(rate),
-        p99_base_us: a.latency.p99_us,
-        p99_us: b.latency.p99_us,
-        p99_added_us: b.latency.p99_us - a.latency.p99_us,
-        cpu_base_us: a.cpu_per_rpc.total_us,
-        cpu_us: b.cpu_per_rpc.total_us,
-        envelope_share: b.cpu_per_rpc.envelope_share,
-    })
 }

@@ -8,6 +8,9 @@
 
 mod bars;
 mod lines;
+mod stacked;
+
+pub use stacked::StackedBarPlot;
 
 use std::sync::OnceLock;
 
@@ -205,6 +208,8 @@ pub enum Plot {
     Line(LinePlot),
     /// Bars.
     Bar(BarPlot),
+    /// Stacked bars.
+    Stacked(StackedBarPlot),
 }
 
 impl Plot {
@@ -213,6 +218,7 @@ impl Plot {
         match self {
             Self::Line(p) => &p.title,
             Self::Bar(p) => &p.title,
+            Self::Stacked(p) => &p.title,
         }
     }
 
@@ -227,6 +233,7 @@ impl Plot {
             Self::Line(p) if p.compact => COMPACT,
             Self::Line(_) => (WIDTH, HEIGHT),
             Self::Bar(p) => (WIDTH, bars::height(p)),
+            Self::Stacked(p) => (WIDTH, stacked::height(p)),
         }
     }
 }
@@ -284,6 +291,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, plot: &Plot) -> Result
     match plot {
         Plot::Line(p) => lines::draw(&root, p)?,
         Plot::Bar(p) => bars::draw(&root, p)?,
+        Plot::Stacked(p) => stacked::draw(&root, p)?,
     }
     root.present().map_err(err)
 }
