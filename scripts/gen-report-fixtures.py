@@ -9,11 +9,19 @@ shapes. Regenerate with `python3 scripts/gen-report-fixtures.py` (same output ev
                           envelope scenarios, fits.
   results-machine-b.json  AMD-like host: 3 backends, a subset of the same scenario ids.
   results-minimal.json    raw seal on one backend, no fits, sparse environment.
+  results-channel.json    TLS channel scenarios (`layer = "channel"`, ids as `sealbench run`
+                          writes them) on rustls-aws-lc (loopback and in memory, with
+                          connections of n messages) and openssl (loopback, no resumption,
+                          no connection scenarios), beside Encrypt0 and Sign1 seal + open
+                          on aws-lc and openssl.
   report-kat.json         `sealbench kat --json` records.
   report-decision.json    `sealbench decide --json` output (fields the report reads) for
                           a unicast-RPC profile where no strategy fits the budget.
   report-decision-fleet.json  the same for a broadcast-fleet profile whose recommendation
                           signs the broadcast (sign1/per-sender) and seals the rest pairwise.
+  report-decision-tls.json  the unicast-RPC decision with the channel strategies: tls-only
+                          rejected by the attacks executed on its TLS sessions,
+                          tls+seal-all/pairwise meeting the requirements.
 """
 
 import hashlib
@@ -268,6 +276,13 @@ def main():
                   "scenarios": minimal_sc, "fits": []}],
     })
 
+    write("results-channel.json", {
+        "kind": "sealbench-results", "schema_version": 1,
+        "runs": [{"environment": environment("bench-tls", "Intel(R) Xeon(R) Gold 6430", "GenuineIntel",
+                                             feats, ["avx512f"], [e for e in env_a if e["name"] in ("aws-lc", "openssl")]),
+                  "profile": "default", "clock": "wall", "scenarios": channel_scenarios(), "fits": []}],
+    })
+
     records = []
     for backend in ["rustcrypto", "ring", "openssl", "aws-lc"]:
         for suite, alg, n in [("wycheproof/aes_gcm", "aes128gcm", 256), ("wycheproof/chacha20_poly1305", "chacha20poly1305", 300),
@@ -288,6 +303,108 @@ def main():
 
     write("report-decision.json", decision_rpc())
     write("report-decision-fleet.json", decision_fleet())
+    write("report-decision-tls.json", decision_tls())
+
+
+CHANNEL_SIZES = [64, 1350, 16384]
+# Per stack: (full handshake µs by certificate, resumed µs or None, message fixed ns and ns
+# per byte on loopback, the same in memory or None, connection scenarios measured).
+STACKS = {
+    "rustls-aws-lc": ("aws-lc", {"ed25519": 420.0, "ecdsap256": 510.0}, 95.0, (9000.0, 0.9),
+                      (700.0, 0.35), True),
+    "openssl": ("openssl", {"ed25519": 610.0, "ecdsap256": 690.0}, None, (11000.0, 1.1),
+                None, False),
+}
+HANDSHAKE_BYTES = {"ed25519": 3380, "ecdsap256": 3620}
+RESUME_BYTES = 1210
+RECORD_BYTES = 22  # 5-byte header, content type, 16-byte tag: one record up to 16 KiB
+# Envelope seal + open on each library: (mode, algorithm, identity, fixed ns, ns per byte,
+# overhead bytes).
+CHANNEL_ENVELOPES = [
+    ("encrypt0", "aes128gcm", "kid", 650.0, 0.09, 45),
+    ("sign1", "ed25519", "kid", 19000.0, 4.1, 96),
+    ("sign1", "ed25519", "x5chain", 19400.0, 4.1, 616),
+]
+
+
+def real(layer, op, backend, alg, size, ns, family, overhead, mode=None, identity=None):
+    """A scenario with the id and family `sealbench run` writes."""
+    sid = f"{family}_{size}"
+    return {
+        "id": sid, "family": family, "layer": layer, "op": op, "mode": mode, "algorithm": alg,
+        "backend": backend, "impl_path": "vaes-avx2" if "aes" in alg else None, "size": size,
+        "identity": identity, "recipients": None, "cek_reuse": None, "inside_loop": [],
+        "overhead_bytes": overhead, "stats": stats(sid, ns),
+    }
+
+
+def channel_scenarios():
+    sc = []
+    for stack, (library, full, resume, loop_cost, mem_cost, conns) in STACKS.items():
+        transports = [(stack, loop_cost)] + ([(f"{stack}@memory", mem_cost)] if mem_cost else [])
+        for label, (fixed, per_byte) in transports:
+            scale = 1.0 if label == stack else 0.8  # no kernel in memory
+            for cert, us in full.items():
+                alg = f"x25519+{cert}+aes128gcm"
+                sc.append(real("channel", "handshake", label, alg, 0, us * 1000.0 * scale,
+                               f"channel-handshake_{label}_{alg}", HANDSHAKE_BYTES[cert]))
+            alg = "x25519+ed25519+aes128gcm"
+            if resume:
+                sc.append(real("channel", "resume", label, alg, 0, resume * 1000.0 * scale,
+                               f"channel-resume_{label}_{alg}", RESUME_BYTES))
+            for size in CHANNEL_SIZES:
+                sc.append(real("channel", "message", label, alg, size, fixed + per_byte * size,
+                               f"channel-message_{label}_{alg}", RECORD_BYTES))
+            if conns and label == stack:
+                for n in (1, 10, 100, 10000):
+                    for size in (64, 1350):
+                        msg = fixed + per_byte * size
+                        per_msg = (full["ed25519"] * 1000.0 + n * msg) / n
+                        bytes_per_msg = -(-(HANDSHAKE_BYTES["ed25519"] + n * (size + RECORD_BYTES)) // n) - size
+                        sc.append(real("channel", "message", label, alg, size, per_msg,
+                                       f"channel-message_{label}_{alg}_conn{n}", bytes_per_msg))
+        for mode, alg, identity, fixed, per_byte, over in CHANNEL_ENVELOPES:
+            for op, factor in (("seal", 1.0), ("open", 1.1)):
+                for size in CHANNEL_SIZES:
+                    sc.append(real("envelope", op, library, alg, size, (fixed + per_byte * size) * factor,
+                                   f"env-{op}_{mode}_{library}_{alg}_{identity}",
+                                   over + cbor_extra(size), mode=mode, identity=identity))
+    return sc
+
+
+TLS_ONLY_ATTACKS = [
+    ("outsider-forges", "on the wire: injected, tampered, foreign-CA client; and the untrusted broker "
+                        "writing the method to r1 claiming s1 (inside TLS: the envelope outsider's forgeries)"),
+    ("outsider-reads", "an eavesdropper captures both TLS hops; and the untrusted broker reads what it "
+                       "relays (inside TLS: the envelope outsider's read)"),
+    ("other-role-forges", "compromised o1 (valid certificate, another role) publishes the method to r1 "
+                          "claiming s1; r1's only TLS peer is the broker (with an envelope: the envelope's "
+                          "other-role-forges)"),
+]
+
+
+def decision_tls():
+    d = decision_rpc()
+    tls_rows = []
+    for row in d["rows"]:
+        if row["strategy"] in ("plain", "seal-all/pairwise"):
+            tls = json.loads(json.dumps(row))
+            tls["strategy"] = "tls-only" if row["strategy"] == "plain" else "tls+seal-all/pairwise"
+            tls["costs"]["cores"] += 0.004
+            tls_rows.append(tls)
+    d["rows"] += tls_rows
+    sender = "s1 (claimed in the frame; TLS peer: broker)"
+    attacks = []
+    for attack, executed in TLS_ONLY_ATTACKS:
+        b = {"attack": attack, "executed": executed}
+        if attack == "outsider-reads":
+            b.update(outcome="exposed", kind="tls-ends-at-broker")
+        else:
+            b.update(outcome="accepted", sender=sender, role="sender")
+        attacks.append(b)
+    d["recommendation"]["rejected"].append({"strategy": "tls-only", "broken": [
+        {"class": "rpc", "mode": "plain", "key_scope": "none", "attacks": attacks}]})
+    return d
 
 
 ATTACK_TEXT = {

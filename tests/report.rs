@@ -126,16 +126,18 @@ fn full_report_writes_every_file_and_section() {
     }
 
     // Every section present in order, and with data in every one but the comparison
-    // (a single machine) and the end-to-end section.
+    // (a single machine), the channel section (machine A has no TLS scenarios: see
+    // `channel_section_renders_its_figures`) and the end-to-end section.
     let ids: Vec<&str> = report.sections.iter().map(|s| s.id).collect();
     assert_eq!(ids, SECTION_IDS);
     for id in SECTION_IDS
         .iter()
-        .filter(|id| !["comparison", "system"].contains(*id))
+        .filter(|id| !["comparison", "channel", "system"].contains(*id))
     {
         assert!(!not_measured(&report, id), "section {id} says not measured");
     }
     assert!(not_measured(&report, "comparison"));
+    assert!(not_measured(&report, "channel"));
     // No `--system` file: one line on how to produce it (tests/system_results.rs has data).
     assert!(not_measured(&report, "system"));
 
@@ -186,6 +188,45 @@ fn full_report_writes_every_file_and_section() {
         .parse()
         .unwrap();
     assert!((28.0..34.0).contains(&last), "{speedup}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The channel section over a run with TLS scenarios: its two figures are written as PNG
+/// and SVG, its tables reach the markdown, and TLS bytes stay out of the envelope's wire
+/// table.
+#[test]
+fn channel_section_renders_its_figures() {
+    let dir = out_dir("channel");
+    let input = ReportInput::load(
+        &[data("results-channel.json")],
+        None,
+        &[data("report-decision-tls.json")],
+    )
+    .unwrap();
+    let report = Report::build(input).unwrap();
+    let written = write_all(&report, &dir).unwrap();
+    for f in ["channel-message-cost", "channel-handshake"] {
+        assert!(written.contains(&dir.join(format!("{f}.svg"))), "{f}.svg");
+        let png = std::fs::read(dir.join(format!("{f}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "{f}.png");
+    }
+    assert!(!not_measured(&report, "channel"));
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    for heading in [
+        "**TLS 1.3 handshakes with mutual authentication",
+        "**Cost per message (µs): TLS record send + receive",
+        "**Cost per message on connections of n messages",
+        "**Bytes added per message: TLS records",
+        "#### What TLS to the broker protects, and what it does not",
+    ] {
+        assert!(md.contains(heading), "report.md lacks {heading}");
+    }
+    let wire = tables(&report, "wire");
+    assert!(
+        wire.iter()
+            .all(|t| t.rows.iter().all(|r| !r[0].starts_with("channel"))),
+        "TLS scenarios in the envelope wire table"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -8,6 +8,7 @@
 //! (hyperfine's `src/export/mod.rs`). Missing data never fails a report: its section says
 //! "not measured".
 
+mod channel;
 mod conformance;
 mod costs;
 mod csv;

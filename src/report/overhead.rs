@@ -184,7 +184,13 @@ type Wire = BTreeMap<((usize, String), String, u32), BTreeMap<(usize, String), (
 
 fn wire_bytes(m: &Machine) -> Wire {
     let mut out: Wire = BTreeMap::new();
-    for s in m.run.scenarios.iter().filter(|s| s.layer != "raw") {
+    // TLS bytes (handshakes, records) are in the channel section, not envelope overhead.
+    for s in m
+        .run
+        .scenarios
+        .iter()
+        .filter(|s| s.layer != "raw" && s.layer != "channel")
+    {
         let Some(bytes) = s.overhead_bytes else {
             continue;
         };
