@@ -146,8 +146,7 @@ fn cells(args: &Args) -> anyhow::Result<(String, Vec<CellPlan>, f64)> {
     };
     let mut backends = Vec::new();
     for n in &backend_names {
-        let b = crate::backend::by_name(n)
-            .with_context(|| format!("--backends: no backend {n:?} in this build"))?;
+        let b = super::parse_backend(n).map_err(|e| anyhow::anyhow!("--backends: {e}"))?;
         backends.push(b);
     }
     let Some(&first) = backends.first() else {

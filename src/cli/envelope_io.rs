@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::backend::Backend;
 use crate::envelope::{KeyEntry, TrustStore, keystore};
 
 /// Loads a trust directory, printing its warnings to stderr.
@@ -43,26 +42,6 @@ pub(super) fn display_kid(kid: &[u8]) -> String {
     match std::str::from_utf8(kid) {
         Ok(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic()) => s.to_string(),
         _ => hex::encode(kid),
-    }
-}
-
-/// Resolves `--backend` (default: the first compiled in).
-pub(super) fn backend(name: Option<&str>) -> anyhow::Result<&'static Backend> {
-    match name {
-        None => crate::backend::ALL_BACKENDS
-            .first()
-            .copied()
-            .context("no backend compiled into this build"),
-        Some(n) => crate::backend::by_name(n).with_context(|| {
-            let known: Vec<_> = crate::backend::ALL_BACKENDS
-                .iter()
-                .map(|b| b.name)
-                .collect();
-            format!(
-                "--backend {n}: unknown backend (compiled in: {})",
-                known.join(", ")
-            )
-        }),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::backend::{ALL_BACKENDS, Backend};
+use crate::backend::Backend;
 use crate::gate::processes::{self, Binary};
 use crate::gate::{GateError, GateOutcome, GatePlan, Metric, child, markdown, wall};
 use crate::measure::IdFilter;
@@ -65,8 +65,8 @@ pub struct Args {
     #[arg(long = "threshold", value_name = "FAMILY=PCT")]
     thresholds: Vec<String>,
     /// Only this backend when measuring (repeatable; default: every compiled-in backend).
-    #[arg(long = "backend", value_name = "NAME")]
-    backends: Vec<String>,
+    #[arg(long = "backend", value_name = "NAME", value_parser = super::parse_backend)]
+    backends: Vec<&'static Backend>,
     /// Also write the candidate's results file here.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -77,7 +77,8 @@ pub struct Args {
     /// icount: callgrind processes at once [default: logical CPUs, at most 4].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
     jobs: Option<u32>,
-    /// Internal: run as a measuring child, writing its output here.
+    /// Internal: run as a measuring child, writing its output here
+    /// (`crate::measure::child`'s protocol).
     #[arg(long, hide = true, value_name = "FILE")]
     child_out: Option<PathBuf>,
     /// Internal: a scenario id for the child (repeatable).
@@ -89,19 +90,6 @@ pub struct Args {
     /// Internal: sample target of a wall child, ns.
     #[arg(long, hide = true, default_value_t = wall::PLAN.sample_ns)]
     child_sample_ns: u64,
-}
-
-fn backends(names: &[String]) -> Result<Vec<&'static Backend>, GateError> {
-    if names.is_empty() {
-        return Ok(ALL_BACKENDS.to_vec());
-    }
-    names
-        .iter()
-        .map(|n| {
-            crate::backend::by_name(n)
-                .ok_or_else(|| GateError::Usage(format!("--backend {n}: unknown backend")))
-        })
-        .collect()
 }
 
 /// `VAR=VALUE` pairs of `flag`.
@@ -158,7 +146,7 @@ fn plan(args: &Args) -> Result<GatePlan, GateError> {
         allow_cross_machine: args.allow_cross_machine,
         strict: args.strict,
         thresholds: args.thresholds.clone(),
-        backends: backends(&args.backends)?,
+        backends: super::selected_backends(&args.backends),
         out: args.out.clone(),
         rounds: args.rounds,
         jobs: args.jobs,

@@ -11,14 +11,15 @@ use crate::conformance::{
     Outcome, SuiteRecord, cose_wg, parse_rsp, render_matrix, run_nist, run_wycheproof,
 };
 use crate::cpu::{IA32CAP_MASK_AESNI_PCLMUL, IA32CAP_VAR};
+use crate::measure::child::{ChildCommand, Scratch, write_output};
 use crate::results::Environment;
 
 /// Arguments of `sealbench kat`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only these backends (repeatable; default: all compiled in).
-    #[arg(long = "backend", value_name = "NAME")]
-    backends: Vec<String>,
+    #[arg(long = "backend", value_name = "NAME", value_parser = super::parse_backend)]
+    backends: Vec<&'static Backend>,
     /// NIST CAVP AES-GCM response files (gcmEncryptExtIV*.rsp, gcmDecrypt*.rsp), as NIST ships them.
     #[arg(long, value_name = "FILE.rsp", num_args = 1..)]
     nist: Vec<PathBuf>,
@@ -39,6 +40,10 @@ pub struct Args {
     /// Print per-file COSE outcomes and every unsupported reason.
     #[arg(long, short)]
     verbose: bool,
+    /// Internal: run as the masked child of --software, writing the report here
+    /// (`crate::measure::child`'s protocol) and nothing to stdout.
+    #[arg(long, hide = true, value_name = "FILE", conflicts_with_all = ["json", "cose"])]
+    child_out: Option<PathBuf>,
 }
 
 /// The `--json` document.
@@ -49,24 +54,6 @@ pub struct KatReport {
     pub environment: Option<Environment>,
     /// One record per backend × suite × algorithm.
     pub records: Vec<SuiteRecord>,
-}
-
-fn select_backends(names: &[String]) -> anyhow::Result<Vec<&'static Backend>> {
-    if names.is_empty() {
-        return Ok(ALL_BACKENDS.to_vec());
-    }
-    names
-        .iter()
-        .map(|n| {
-            crate::backend::by_name(n).with_context(|| {
-                let known: Vec<_> = ALL_BACKENDS.iter().map(|b| b.name).collect();
-                format!(
-                    "--backend {n}: unknown backend (compiled in: {})",
-                    known.join(", ")
-                )
-            })
-        })
-        .collect()
 }
 
 /// Per backend, the number of COSE WG intermediates compared byte for byte.
@@ -131,36 +118,25 @@ fn software_records(args: &Args) -> anyhow::Result<Vec<SuiteRecord>> {
         return Ok(Vec::new());
     }
     let exe = std::env::current_exe().context("locating the sealbench binary for --software")?;
-    // The child writes its report to a file of its own (typed JSON, nothing else in it);
-    // its stdout summary is discarded, its stderr shown.
-    let tmp = std::env::temp_dir().join(format!("sealbench-kat-sw-{}.json", std::process::id()));
-    let mut cmd = std::process::Command::new(exe);
-    cmd.env(IA32CAP_VAR, IA32CAP_MASK_AESNI_PCLMUL)
-        .arg("kat")
-        .arg("--json")
-        .arg(&tmp);
+    let scratch = Scratch::new("kat-sw")?;
+    let mut cmd = ChildCommand::new(
+        exe,
+        format!("--software: the masked child process ({IA32CAP_VAR}={IA32CAP_MASK_AESNI_PCLMUL})"),
+    )
+    .env(IA32CAP_VAR, IA32CAP_MASK_AESNI_PCLMUL)
+    // Exit 1 means a vector failed: its records say which, so they are still read.
+    .accept_exit_codes(&[0, 1])
+    .arg("kat");
     for b in &masked {
-        cmd.args(["--backend", b]);
+        cmd = cmd.args(["--backend", b]);
     }
     if !args.nist.is_empty() {
-        cmd.arg("--nist").args(&args.nist);
+        cmd = cmd.arg("--nist").args(&args.nist);
     }
     if args.no_wycheproof {
-        cmd.arg("--no-wycheproof");
+        cmd = cmd.arg("--no-wycheproof");
     }
-    let status = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::inherit())
-        .status()
-        .context("running the masked child process")?;
-    let text = std::fs::read_to_string(&tmp);
-    let _ = std::fs::remove_file(&tmp);
-    // Exit 1 means a vector failed: its records say which, so they are still read.
-    if !matches!(status.code(), Some(0 | 1)) {
-        bail!("--software: the masked child process failed ({status})");
-    }
-    let report: KatReport = serde_json::from_str(&text.context("--software: no child report")?)
-        .context("reading the masked child's JSON")?;
+    let report: KatReport = cmd.run_json(&scratch.path("kat.json"))?;
     Ok(report
         .records
         .into_iter()
@@ -172,7 +148,7 @@ fn software_records(args: &Args) -> anyhow::Result<Vec<SuiteRecord>> {
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let backends = select_backends(&args.backends)?;
+    let backends = super::selected_backends(&args.backends);
     let quiet_stdout = args.json.as_deref() == Some(Path::new("-"));
     // Parse every input before running anything, so a bad file fails fast with exit 2.
     let nist_files = args
@@ -211,6 +187,14 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         environment: Some(Environment::capture(&backends)),
         records,
     };
+    if let Some(out) = &args.child_out {
+        write_output(out, &report)?;
+        return Ok(if failed > 0 {
+            ExitCode::from(super::EXIT_FAILED)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     if let Some(path) = &args.json {
         let text = serde_json::to_string_pretty(&report)?;
         if quiet_stdout {

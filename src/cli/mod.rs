@@ -22,6 +22,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::backend::{ALL_BACKENDS, Backend};
+
 /// Exit status for a failed check.
 pub const EXIT_FAILED: u8 = 1;
 /// Exit status for a usage or input error.
@@ -85,6 +87,43 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The command line's one backend selector: a name to a compiled-in backend, or an error
+/// listing the valid names. Every `--backend NAME` takes it as its clap value parser
+/// (`value_parser = parse_backend`), so an unknown name is a usage error (exit 2).
+pub(crate) fn parse_backend(name: &str) -> Result<&'static Backend, String> {
+    crate::backend::by_name(name).ok_or_else(|| {
+        let known: Vec<&str> = ALL_BACKENDS.iter().map(|b| b.name).collect();
+        format!(
+            "unknown backend {name:?} (compiled in: {})",
+            known.join(", ")
+        )
+    })
+}
+
+/// A repeatable `--backend`: the backends named, in order, each once; every compiled-in
+/// backend when none is named.
+pub(crate) fn selected_backends(named: &[&'static Backend]) -> Vec<&'static Backend> {
+    if named.is_empty() {
+        return ALL_BACKENDS.to_vec();
+    }
+    let mut out: Vec<&'static Backend> = Vec::new();
+    for &b in named {
+        if !out.iter().any(|o| o.name == b.name) {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// A single `--backend`: the backend named, else the first compiled in.
+pub(crate) fn backend_or_first(
+    named: Option<&'static Backend>,
+) -> anyhow::Result<&'static Backend> {
+    named
+        .or_else(|| ALL_BACKENDS.first().copied())
+        .ok_or_else(|| anyhow::anyhow!("no backend compiled into this build"))
+}
+
 /// Prints a value as pretty JSON on stdout.
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(value)?;
@@ -141,4 +180,56 @@ fn table(header: &[&str]) -> comfy_table::Table {
     t.load_style(comfy_table::presets::ASCII_MARKDOWN)
         .set_header(header.iter().copied());
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_selector_for_every_backend_flag() {
+        for b in ALL_BACKENDS {
+            assert_eq!(parse_backend(b.name).map(|x| x.name), Ok(b.name));
+        }
+        let e = parse_backend("boringssl").unwrap_err();
+        assert!(
+            e.starts_with("unknown backend \"boringssl\" (compiled in: "),
+            "{e}"
+        );
+        assert!(ALL_BACKENDS.iter().all(|b| e.contains(b.name)));
+        assert_eq!(selected_backends(&[]).len(), ALL_BACKENDS.len());
+        if let [a, b, ..] = ALL_BACKENDS {
+            let picked: Vec<&str> = selected_backends(&[b, a, b])
+                .iter()
+                .map(|x| x.name)
+                .collect();
+            assert_eq!(picked, [b.name, a.name]);
+            assert_eq!(backend_or_first(None).unwrap().name, a.name);
+            assert_eq!(backend_or_first(Some(b)).unwrap().name, b.name);
+        }
+    }
+
+    #[test]
+    fn clap_reports_an_unknown_backend_as_a_usage_error() {
+        let e = Cli::try_parse_from(["sealbench", "run", "--backend", "nope"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let text = e.to_string();
+        assert!(
+            text.contains("--backend") && text.contains("unknown backend \"nope\""),
+            "{text}"
+        );
+        for cmd in ["kat", "gate", "seal", "open", "scenarios"] {
+            let e = Cli::try_parse_from(["sealbench", cmd, "--backend", "nope"]).unwrap_err();
+            assert!(
+                e.to_string().contains("unknown backend \"nope\""),
+                "{cmd}: {e}"
+            );
+        }
+        let e = Cli::try_parse_from(["sealbench", "vectors", "check", "--backend", "nope"])
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("unknown backend \"nope\""),
+            "vectors: {e}"
+        );
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::envelope_io::{backend, display_kid, load_trust, write_output};
+use super::envelope_io::{display_kid, load_trust, write_output};
 use crate::envelope::replay::ReplayGuard;
 use crate::envelope::{OpenOptions, Opener, SystemClock};
 
@@ -69,8 +69,8 @@ pub struct Args {
     #[arg(long)]
     accept_plain: bool,
     /// Crypto backend (default: the first compiled in).
-    #[arg(long)]
-    backend: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = super::parse_backend)]
+    backend: Option<&'static crate::backend::Backend>,
     /// Envelope file (default: stdin).
     #[arg(long = "in", value_name = "FILE")]
     input: Option<PathBuf>,
@@ -81,7 +81,7 @@ pub struct Args {
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let store = load_trust(&args.trust)?;
-    let backend = backend(args.backend.as_deref())?;
+    let backend = super::backend_or_first(args.backend)?;
     let options = OpenOptions {
         window_s: args.window,
         learn_keys: args.learn_keys,

@@ -3,14 +3,17 @@
 use std::fs::File;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::backend::{ALL_BACKENDS, Backend};
+use crate::backend::Backend;
 use crate::cpu::{IA32CAP_MASK_AESNI_PCLMUL, IA32CAP_VAR};
+use crate::gate::processes::Binary;
+use crate::gate::{sensitivity, wall};
+use crate::measure::child::{ChildCommand, Scratch, write_output};
 use crate::measure::engine::{self, Outcome};
 use crate::measure::summary::{self, envelope_ratios, speedups, wire_table};
 use crate::measure::{DEFAULT, DEFAULT_SIZES, MatrixSpec, PRECISE, Profile, QUICK, RealTimer};
@@ -38,8 +41,8 @@ pub struct Args {
     #[arg(long, value_name = "LIST")]
     sizes: Option<String>,
     /// Only this backend (repeatable; default: every compiled-in backend).
-    #[arg(long = "backend", value_name = "NAME")]
-    backends: Vec<String>,
+    #[arg(long = "backend", value_name = "NAME", value_parser = super::parse_backend)]
+    backends: Vec<&'static Backend>,
     /// Only scenarios whose id matches: a substring (`_ring_`), a glob with `*`/`?`
     /// matched against the whole id (`seal_*_aes128gcm_64`), or a regex starting with `re:`
     /// or `^` or ending with `$` (`^(seal|open)_`). The controls (`memcpy_*`, `arith_1024`)
@@ -60,12 +63,31 @@ pub struct Args {
     /// hardware speed-up per size.
     #[arg(long)]
     software: bool,
+    /// Instead of the matrix: time the raw AEADs (seal/open, AES-128-GCM and
+    /// ChaCha20-Poly1305, 64 B and 16 KiB) with a `release` and a `measure` build of
+    /// sealbench, their processes interleaved, and print per backend how much faster the
+    /// tuned build is (release time / measure time), also divided by an assembly backend's
+    /// ratio from the same processes so machine drift cancels. --quick/--precise: fewer or
+    /// more rounds and processes; --out FILE: the figures as JSON.
+    #[arg(long, conflicts_with_all = ["software", "list", "csv", "sizes", "child_tag"])]
+    build_sensitivity: bool,
+    /// With --build-sensitivity: the release build [default: target/release/sealbench
+    /// beside this binary's target directory].
+    #[arg(long, value_name = "PATH", requires = "build_sensitivity")]
+    release_bin: Option<PathBuf>,
+    /// With --build-sensitivity: the measure build [default: target/measure/sealbench].
+    #[arg(long, value_name = "PATH", requires = "build_sensitivity")]
+    measure_bin: Option<PathBuf>,
     /// No progress bar (it is also hidden when stderr is not a terminal).
     #[arg(long)]
     quiet: bool,
     /// Internal: run as the masked child of --software (AEAD scenarios only, tagged).
-    #[arg(long, hide = true, value_parser = [NO_AESNI])]
+    #[arg(long, hide = true, value_parser = [NO_AESNI], requires = "child_out")]
     child_tag: Option<String>,
+    /// Internal: where the --software child writes its results file
+    /// (`crate::measure::child`'s protocol).
+    #[arg(long, hide = true, value_name = "FILE", requires = "child_tag")]
+    child_out: Option<PathBuf>,
 }
 
 fn profile(args: &Args) -> &'static Profile {
@@ -94,26 +116,6 @@ fn parse_sizes(list: Option<&str>) -> anyhow::Result<Vec<usize>> {
     sizes.sort_unstable();
     sizes.dedup();
     Ok(sizes)
-}
-
-fn parse_backends(names: &[String]) -> anyhow::Result<Vec<&'static Backend>> {
-    if names.is_empty() {
-        return Ok(ALL_BACKENDS.to_vec());
-    }
-    let mut out: Vec<&'static Backend> = Vec::new();
-    for name in names {
-        let Some(b) = crate::backend::by_name(name) else {
-            let known: Vec<&str> = ALL_BACKENDS.iter().map(|b| b.name).collect();
-            bail!(
-                "--backend {name}: unknown backend (built in: {})",
-                known.join(", ")
-            );
-        };
-        if !out.iter().any(|o| o.name == b.name) {
-            out.push(b);
-        }
-    }
-    Ok(out)
 }
 
 fn create(path: Option<&Path>, flag: &str) -> anyhow::Result<Option<File>> {
@@ -160,7 +162,10 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let profile = profile(args);
     let sizes = parse_sizes(args.sizes.as_deref())?;
-    let backends = parse_backends(&args.backends)?;
+    let backends = super::selected_backends(&args.backends);
+    if args.build_sensitivity {
+        return build_sensitivity(args, &backends);
+    }
     let filter = args
         .filter
         .as_deref()
@@ -198,8 +203,14 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut csv_file = create(args.csv.as_deref(), "--csv")?;
-    let out_path = out_path(args)?;
-    let mut out_file = create(Some(&out_path), "--out")?;
+    let out_path = match &args.child_out {
+        Some(p) => p.clone(),
+        None => out_path(args)?,
+    };
+    let mut out_file = match args.child_out {
+        Some(_) => None,
+        None => create(Some(&out_path), "--out")?,
+    };
 
     let pb = progress(scenarios.len(), args.quiet);
     let timer = RealTimer::new();
@@ -230,6 +241,9 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             fits,
         }],
     };
+    if args.child_out.is_some() {
+        write_output(&out_path, &file)?;
+    }
     if let (Some(f), p) = (out_file.as_mut(), &out_path) {
         serde_json::to_writer_pretty(&mut *f, &file)
             .map_err(anyhow::Error::from)
@@ -280,52 +294,151 @@ fn software_child(
         eprintln!("--software: none of the selected backends honours {IA32CAP_VAR}; skipped");
         return Ok(None);
     }
-    let tmp = std::env::temp_dir().join(format!("sealbench-sw-{}.json", std::process::id()));
     let exe = std::env::current_exe().context("--software: cannot find own executable")?;
-    let mut cmd = Command::new(exe);
-    cmd.arg("run")
-        .arg("--quiet")
-        .args(["--child-tag", NO_AESNI]);
-    cmd.arg("--sizes").arg(
-        sizes
-            .iter()
-            .map(usize::to_string)
-            .collect::<Vec<_>>()
-            .join(","),
-    );
+    let sizes: Vec<String> = sizes.iter().map(usize::to_string).collect();
+    let mut cmd = ChildCommand::new(
+        exe,
+        format!("--software: the child process ({IA32CAP_VAR}={IA32CAP_MASK_AESNI_PCLMUL})"),
+    )
+    .env(IA32CAP_VAR, IA32CAP_MASK_AESNI_PCLMUL)
+    .args(["run", "--quiet", "--child-tag", NO_AESNI, "--sizes"])
+    .arg(sizes.join(","));
     for n in &names {
-        cmd.args(["--backend", n]);
+        cmd = cmd.args(["--backend", n]);
     }
     if args.quick {
-        cmd.arg("--quick");
+        cmd = cmd.arg("--quick");
     } else if args.precise {
-        cmd.arg("--precise");
+        cmd = cmd.arg("--precise");
     }
     if let Some(f) = &args.filter {
-        cmd.args(["--filter", f]);
+        cmd = cmd.args(["--filter", f]);
     }
-    cmd.arg("--out").arg(&tmp);
-    cmd.env(IA32CAP_VAR, IA32CAP_MASK_AESNI_PCLMUL);
     if !args.quiet {
         eprintln!(
             "--software: measuring {} with {IA32CAP_VAR}={IA32CAP_MASK_AESNI_PCLMUL} in a child process",
             names.join(", ")
         );
     }
-    let status = cmd
-        .stdout(Stdio::null())
-        .status()
-        .context("--software: cannot start the child process")?;
-    let text = std::fs::read_to_string(&tmp);
-    let _ = std::fs::remove_file(&tmp);
-    if !status.success() {
-        bail!("--software: child process failed ({status})");
-    }
-    let file = ResultsFile::parse(&tmp, &text.context("--software: no child results")?)
-        .context("--software: child results unreadable")?;
+    let scratch = Scratch::new("run-sw")?;
+    let out = scratch.path("results.json");
+    let text = cmd.spawn(&out)?.wait_text()?;
+    let file = ResultsFile::parse(&out, &text).context("--software: child results unreadable")?;
     Ok(Some(Child {
         results: file.runs.into_iter().flat_map(|r| r.scenarios).collect(),
     }))
+}
+
+/// Rounds, processes and sample length of `--build-sensitivity` for the run profile.
+fn sensitivity_plan(args: &Args) -> wall::Plan {
+    let (rounds, processes) = match (args.quick, args.precise) {
+        (true, _) => (9, 3),
+        (_, true) => (48, 6),
+        _ => (wall::PLAN.rounds, wall::PLAN.processes),
+    };
+    wall::Plan {
+        rounds,
+        confirm_rounds: rounds,
+        processes,
+        sample_ns: wall::PLAN.sample_ns,
+    }
+}
+
+/// `--build-sensitivity`: the raw AEADs with a release and a measure build, interleaved.
+fn build_sensitivity(args: &Args, backends: &[&'static Backend]) -> anyhow::Result<ExitCode> {
+    let bin = |given: Option<&PathBuf>, profile: &str, flag: &str| {
+        let path = given
+            .cloned()
+            .unwrap_or_else(|| sensitivity::default_binary(profile));
+        sensitivity::require(&path, profile, flag).map(|exe| Binary {
+            exe,
+            env: Vec::new(),
+        })
+    };
+    let plan = sensitivity::Plan {
+        release: bin(args.release_bin.as_ref(), "release", "--release-bin")?,
+        measure: bin(args.measure_bin.as_ref(), "measure", "--measure-bin")?,
+        backends: backends.to_vec(),
+        filter: args
+            .filter
+            .as_deref()
+            .map(IdFilter::new)
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
+        wall: sensitivity_plan(args),
+    };
+    if !args.quiet {
+        eprintln!(
+            "build sensitivity: timing the raw AEADs with {} and {}, {} processes each, alternating",
+            plan.release.exe.display(),
+            plan.measure.exe.display(),
+            plan.wall.processes
+        );
+    }
+    let s = sensitivity::measure(&plan)?;
+    if let Some(p) = &args.out {
+        let mut text = serde_json::to_string_pretty(&s)?;
+        text.push('\n');
+        std::fs::write(p, text).with_context(|| format!("--out {}: cannot write", p.display()))?;
+    }
+    print_sensitivity(&s);
+    if let Some(p) = &args.out {
+        println!("\nfigures: {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn profile_of(env: Option<&serde_json::Value>, fallback: &str) -> String {
+    let get = |k: &str| {
+        env.and_then(|e| e.get("build_profile"))
+            .and_then(|b| b.get(k))
+            .and_then(serde_json::Value::as_str)
+    };
+    match (get("name"), get("lto"), get("codegen_units")) {
+        (Some(n), Some(l), Some(c)) => format!("{n} (lto={l}, codegen-units={c})"),
+        _ => fallback.to_string(),
+    }
+}
+
+fn print_sensitivity(s: &sensitivity::Sensitivity) {
+    let rel = profile_of(s.release_environment.as_ref(), "release");
+    let mea = profile_of(s.measure_environment.as_ref(), "measure");
+    println!(
+        "Build sensitivity of the raw AEADs: {rel} time / {mea} time (above 1: the tuned build is faster)"
+    );
+    let reference = s.reference.as_deref().unwrap_or("-");
+    let mut t = super::table(&[
+        "backend",
+        "AEAD",
+        "release / measure",
+        "range over scenarios",
+        &format!("relative to {reference}"),
+    ]);
+    for b in &s.backends {
+        t.add_row([
+            b.backend.clone(),
+            b.aead.clone(),
+            format!("×{:.2}", b.ratio),
+            format!("{:.2}–{:.2} ({} scenarios)", b.min, b.max, b.scenarios),
+            b.normalised.map_or("-".into(), |n| format!("×{n:.2}")),
+        ]);
+    }
+    println!("{t}");
+    println!("\nPer scenario (medians; ratio interval from the two medians' 95% intervals)");
+    let mut t = super::table(&["scenario", "release ns", "measure ns", "ratio", "interval"]);
+    for r in s.scenarios.iter().chain(&s.controls) {
+        t.add_row([
+            r.id.clone(),
+            ns(r.release_ns),
+            ns(r.measure_ns),
+            format!("×{:.2}", r.ratio),
+            format!("{:.2}–{:.2}", r.ratio_low, r.ratio_high),
+        ]);
+    }
+    println!("{t}");
+    for n in &s.notes {
+        println!("note: {n}");
+    }
 }
 
 fn ns(x: f64) -> String {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::builder::PossibleValuesParser;
 use serde::Serialize;
 
-use crate::backend::{ALL_BACKENDS, Backend};
+use crate::backend::Backend;
 use crate::envelope::EnvelopeError;
 use crate::results::Environment;
 use crate::scenarios::{ALL_PRESETS, Preset, PresetReport};
@@ -19,8 +19,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(ALL_PRESETS.iter().map(|p| p.name)))]
     preset: Option<String>,
     /// Run the deployments on this backend (default: the first compiled in).
-    #[arg(long, value_name = "NAME", value_parser = PossibleValuesParser::new(ALL_BACKENDS.iter().map(|b| b.name)))]
-    backend: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = super::parse_backend)]
+    backend: Option<&'static Backend>,
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -48,14 +48,7 @@ fn usage(what: &str, name: &str, valid: impl Iterator<Item = &'static str>) -> a
 }
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let backend: &'static Backend = match &args.backend {
-        None => ALL_BACKENDS
-            .first()
-            .copied()
-            .ok_or_else(|| anyhow::anyhow!("no backend compiled in"))?,
-        Some(name) => crate::backend::by_name(name)
-            .ok_or_else(|| usage("backend", name, ALL_BACKENDS.iter().map(|b| b.name)))?,
-    };
+    let backend = super::backend_or_first(args.backend)?;
     let presets: Vec<&Preset> = match &args.preset {
         None => ALL_PRESETS.iter().collect(),
         Some(name) => vec![

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 
-use super::envelope_io::{backend, find, load_trust, read_input, write_output};
+use super::envelope_io::{find, load_trust, read_input, write_output};
 use crate::backend::AeadId;
 use crate::envelope::audience::Audience;
 use crate::envelope::{Identity, MessageBuf, Mode, SealConfig, Sealer, SystemClock};
@@ -47,8 +47,8 @@ pub struct Args {
     #[arg(long)]
     method: String,
     /// Crypto backend (default: the first compiled in).
-    #[arg(long)]
-    backend: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = super::parse_backend)]
+    backend: Option<&'static crate::backend::Backend>,
     /// Payload file (default: stdin).
     #[arg(long = "in", value_name = "FILE")]
     input: Option<PathBuf>,
@@ -80,7 +80,7 @@ fn parse_content(s: &str) -> Result<AeadId, String> {
 
 pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let store = load_trust(&args.trust)?;
-    let backend = backend(args.backend.as_deref())?;
+    let backend = super::backend_or_first(args.backend)?;
     let sender = args
         .sender
         .as_deref()

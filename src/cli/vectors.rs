@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
-use crate::backend::{ALL_BACKENDS, Backend};
+use crate::backend::Backend;
 use crate::conformance::Outcome;
 use crate::envelope::vectors::{self, CheckReport, DEFAULT_SEED};
 
@@ -34,8 +32,8 @@ enum Action {
         /// Directory of vector files.
         dir: PathBuf,
         /// Only these backends (repeatable; default: all compiled in).
-        #[arg(long = "backend", value_name = "NAME")]
-        backends: Vec<String>,
+        #[arg(long = "backend", value_name = "NAME", value_parser = super::parse_backend)]
+        backends: Vec<&'static Backend>,
         /// List every unsupported vector, not only the reasons.
         #[arg(long, short)]
         verbose: bool,
@@ -68,7 +66,7 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             backends,
             verbose,
         } => {
-            let backends = select(backends)?;
+            let backends = super::selected_backends(backends);
             let loaded = vectors::load_dir(dir)?;
             let report = vectors::check_vectors(&loaded, &backends);
             print_report(&report, *verbose);
@@ -79,24 +77,6 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             })
         }
     }
-}
-
-fn select(names: &[String]) -> anyhow::Result<Vec<&'static Backend>> {
-    if names.is_empty() {
-        return Ok(ALL_BACKENDS.to_vec());
-    }
-    names
-        .iter()
-        .map(|n| {
-            crate::backend::by_name(n).with_context(|| {
-                let known: Vec<_> = ALL_BACKENDS.iter().map(|b| b.name).collect();
-                format!(
-                    "--backend {n}: unknown backend (compiled in: {})",
-                    known.join(", ")
-                )
-            })
-        })
-        .collect()
 }
 
 fn print_report(report: &CheckReport, verbose: bool) {

@@ -146,7 +146,7 @@ pub struct ChildManifest {
 }
 
 /// Runs the scenarios named `ids` (from the gate subset) with `plan`, writing the
-/// manifest to `out`.
+/// manifest to `out` ([`crate::measure::child`]'s protocol).
 pub fn run(ids: &[String], plan: Plan, out: &Path) -> Result<(), GateError> {
     let cpu = CpuFeatures::detect();
     let timer = MarkTimer::new();
@@ -190,12 +190,7 @@ pub fn run(ids: &[String], plan: Plan, out: &Path) -> Result<(), GateError> {
         plan,
         scenarios,
     };
-    let text = serde_json::to_string(&manifest)
-        .map_err(|e| GateError::Measure(format!("manifest: {e}")))?;
-    std::fs::write(out, text).map_err(|source| GateError::Io {
-        path: out.to_path_buf(),
-        source,
-    })
+    Ok(crate::measure::child::write_output(out, &manifest)?)
 }
 
 #[cfg(test)]

@@ -19,10 +19,11 @@
 //! not which vector extension a library picks on this CPU (use `--metric wall` for that).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use super::GateError;
 use super::child::{ChildManifest, END_PATTERN, PLAN, START_PATTERN};
+use crate::measure::child::{ChildCommand, ChildError, Scratch};
 use crate::measure::stats::{coefficient_of_variation, median};
 use crate::results::{Run, ScenarioResult, Stats};
 
@@ -115,46 +116,39 @@ fn tail(path: &Path) -> String {
 /// `jobs` processes at once.
 pub fn measure(exe: &Path, ids: &[String], jobs: usize) -> Result<Measured, GateError> {
     check_valgrind()?;
-    let dir = std::env::temp_dir().join(format!("sealbench-gate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|source| GateError::Io {
-        path: dir.clone(),
-        source,
-    })?;
-    let result = measure_in(&dir, exe, ids, jobs);
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    let scratch = Scratch::new("gate")?;
+    measure_in(&scratch, exe, ids, jobs)
 }
 
-fn measure_in(dir: &Path, exe: &Path, ids: &[String], jobs: usize) -> Result<Measured, GateError> {
+fn measure_in(
+    dir: &Scratch,
+    exe: &Path,
+    ids: &[String],
+    jobs: usize,
+) -> Result<Measured, GateError> {
     let jobs = jobs.clamp(1, ids.len().max(1));
     let chunks: Vec<Vec<&String>> = (0..jobs)
         .map(|k| ids.iter().skip(k).step_by(jobs).collect())
         .collect();
     let mut children = Vec::new();
     for (k, chunk) in chunks.iter().enumerate() {
-        let out = dir.join(format!("cg.{k}.out"));
-        let manifest = dir.join(format!("manifest.{k}.json"));
-        let log = dir.join(format!("valgrind.{k}.log"));
-        let mut cmd = Command::new("valgrind");
-        cmd.arg("--tool=callgrind")
-            .arg(format!("--zero-before={START_PATTERN}"))
-            .arg(format!("--dump-before={END_PATTERN}"))
-            .arg(format!("--callgrind-out-file={}", out.display()))
-            .arg(format!("--log-file={}", log.display()))
-            .arg(exe)
-            .arg("gate")
-            .arg("--child-out")
-            .arg(&manifest);
+        let out = dir.path(&format!("cg.{k}.out"));
+        let manifest = dir.path(&format!("manifest.{k}.json"));
+        let log = dir.path(&format!("valgrind.{k}.log"));
+        let mut cmd = ChildCommand::new(exe, "callgrind process")
+            .wrapped_in([
+                "valgrind".to_string(),
+                "--tool=callgrind".into(),
+                format!("--zero-before={START_PATTERN}"),
+                format!("--dump-before={END_PATTERN}"),
+                format!("--callgrind-out-file={}", out.display()),
+                format!("--log-file={}", log.display()),
+            ])
+            .arg("gate");
         for id in chunk {
-            cmd.arg("--child-scenario").arg(id.as_str());
+            cmd = cmd.arg("--child-scenario").arg(id.as_str());
         }
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| GateError::Measure(format!("cannot start valgrind: {e}")))?;
-        children.push((child, out, manifest, log));
+        children.push((cmd.spawn(&manifest)?, out, log));
     }
     let mut measured = Measured {
         run: Run {
@@ -170,28 +164,28 @@ fn measure_in(dir: &Path, exe: &Path, ids: &[String], jobs: usize) -> Result<Mea
         jobs,
     };
     let mut finished = Vec::new();
-    for (mut child, out, manifest, log) in children {
-        let status = child
-            .wait()
-            .map_err(|e| GateError::Measure(format!("waiting for valgrind: {e}")))?;
-        if !status.success() {
-            let log_text = std::fs::read_to_string(&log).unwrap_or_default();
-            let hint = if log_text.contains("rustix") && log_text.contains("auxv") {
-                "\nThis is rustix reading the kernel's auxiliary vector with PR_GET_AUXV, which \
-                 valgrind passes through, so it finds a vDSO valgrind did not map \
-                 (bytecodealliance/rustix#1559); build with rustix's `use-libc-auxv` feature."
-            } else {
-                ""
-            };
-            return Err(GateError::Measure(format!(
-                "callgrind process failed ({status}); valgrind log:\n{}{hint}",
-                tail(&log)
-            )));
+    for (child, out, log) in children {
+        match child.wait_json::<ChildManifest>() {
+            Ok(manifest) => finished.push((out, manifest)),
+            Err(ChildError::Failed { status, .. }) => {
+                let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+                let hint = if log_text.contains("rustix") && log_text.contains("auxv") {
+                    "\nThis is rustix reading the kernel's auxiliary vector with PR_GET_AUXV, which \
+                     valgrind passes through, so it finds a vDSO valgrind did not map \
+                     (bytecodealliance/rustix#1559); build with rustix's `use-libc-auxv` feature."
+                } else {
+                    ""
+                };
+                return Err(GateError::Measure(format!(
+                    "callgrind process failed ({status}); valgrind log:\n{}{hint}",
+                    tail(&log)
+                )));
+            }
+            Err(e) => return Err(e.into()),
         }
-        finished.push((out, manifest));
     }
     for (out, manifest) in finished {
-        collect(&out, &manifest, &mut measured)?;
+        collect(&out, manifest, &mut measured)?;
     }
     // Back in the requested order.
     let pos = |id: &str| ids.iter().position(|i| i == id).unwrap_or(usize::MAX);
@@ -205,13 +199,8 @@ fn dump_path(out: &Path, n: u64) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Reads one process's manifest and dumps into `measured`.
-fn collect(out: &Path, manifest: &Path, measured: &mut Measured) -> Result<(), GateError> {
-    let m: ChildManifest =
-        serde_json::from_str(&read(manifest)?).map_err(|e| GateError::Input {
-            path: manifest.to_path_buf(),
-            detail: e.to_string(),
-        })?;
+/// Reads one process's dumps, as its manifest lists them, into `measured`.
+fn collect(out: &Path, m: ChildManifest, measured: &mut Measured) -> Result<(), GateError> {
     if measured.run.environment.is_null() {
         measured.run.environment = m.environment.clone();
     }

@@ -10,7 +10,8 @@
 //! [`threshold::Thresholds`]; [`markdown::render`] prints the verdict for
 //! `$GITHUB_STEP_SUMMARY`, [`report::GateReport`] is the `--json` form. Control scenarios
 //! ([`controls`]) tell a slower machine from slower code; [`processes::measure_pair`]
-//! measures two binaries interleaved. See
+//! measures two binaries interleaved, which [`sensitivity`] also uses to time a `release`
+//! and a `measure` build of sealbench (`run --build-sensitivity`). See
 //! `docs/GATE.md` for the method and its measured false-alarm rate.
 
 pub mod baseline;
@@ -22,6 +23,7 @@ pub mod markdown;
 pub mod processes;
 pub mod report;
 pub mod run;
+pub mod sensitivity;
 pub mod subset;
 pub mod threshold;
 pub mod wall;
@@ -111,4 +113,10 @@ pub enum GateError {
     /// Measuring the candidate failed (valgrind missing, a child process failed, ...).
     #[error("measuring the candidate: {0}")]
     Measure(String),
+}
+
+impl From<crate::measure::child::ChildError> for GateError {
+    fn from(e: crate::measure::child::ChildError) -> Self {
+        Self::Measure(e.to_string())
+    }
 }

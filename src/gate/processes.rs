@@ -10,13 +10,13 @@
 //! explain away. Pooled over processes, that variation is part of each side's spread.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde::{Deserialize, Serialize};
 
 use super::GateError;
 use super::wall::{Plan, ScenarioSamples, Session};
 use crate::measure::RealTimer;
+use crate::measure::child::{self, ChildCommand, Scratch};
 use crate::measure::stats::summarize;
 use crate::results::ScenarioResult;
 
@@ -38,7 +38,7 @@ pub struct ChildOutput {
 }
 
 /// Child side: measures the subset scenarios `ids` in this process with `rounds` rounds of
-/// `sample_ns` samples and writes a [`ChildOutput`] to `out`.
+/// `sample_ns` samples and writes a [`ChildOutput`] to `out` ([`crate::measure::child`]).
 pub fn run_child(ids: &[String], rounds: u32, sample_ns: u64, out: &Path) -> Result<(), GateError> {
     let scenarios = super::subset::by_ids(ids)?;
     let timer = RealTimer::new();
@@ -54,12 +54,7 @@ pub fn run_child(ids: &[String], rounds: u32, sample_ns: u64, out: &Path) -> Res
         rejected: session.rejected(),
         environment: serde_json::to_value(&env).ok(),
     };
-    let text = serde_json::to_string(&output)
-        .map_err(|e| GateError::Measure(format!("wall child output: {e}")))?;
-    std::fs::write(out, text).map_err(|source| GateError::Io {
-        path: out.to_path_buf(),
-        source,
-    })
+    Ok(child::write_output(out, &output)?)
 }
 
 /// Pools the samples of several processes per scenario id, in order of first appearance.
@@ -163,33 +158,24 @@ pub fn measure_pair(
 ) -> Result<(Measured, Measured), GateError> {
     let processes = plan.processes.max(1);
     let per = rounds.div_ceil(processes).max(1);
-    let dir = std::env::temp_dir().join(format!("sealbench-gate-pair-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|source| GateError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let scratch = Scratch::new("gate-pair")?;
     let (mut outs_a, mut outs_b) = (Vec::new(), Vec::new());
-    let mut result = Ok(());
-    'outer: for k in 0..processes {
+    for k in 0..processes {
         let order: [(bool, &Binary); 2] = if k % 2 == 0 {
             [(true, a), (false, b)]
         } else {
             [(false, b), (true, a)]
         };
         for (is_a, bin) in order {
-            let out = dir.join(format!("pair.{k}.{}.json", if is_a { "a" } else { "b" }));
-            match run_one(bin, ids, per, plan.sample_ns, &out) {
-                Ok(o) if is_a => outs_a.push(o),
-                Ok(o) => outs_b.push(o),
-                Err(e) => {
-                    result = Err(e);
-                    break 'outer;
-                }
+            let out = scratch.path(&format!("pair.{k}.{}.json", if is_a { "a" } else { "b" }));
+            let o = run_one(bin, ids, per, plan.sample_ns, &out)?;
+            if is_a {
+                outs_a.push(o);
+            } else {
+                outs_b.push(o);
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
-    result?;
     Ok((side(&outs_a, per), side(&outs_b, per)))
 }
 
@@ -203,72 +189,49 @@ pub fn measure(
 ) -> Result<Measured, GateError> {
     let processes = plan.processes.max(1);
     let per = rounds.div_ceil(processes).max(1);
-    let dir = std::env::temp_dir().join(format!("sealbench-gate-wall-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|source| GateError::Io {
-        path: dir.clone(),
-        source,
-    })?;
+    let scratch = Scratch::new("gate-wall")?;
     let bin = Binary {
         exe: exe.to_path_buf(),
         env: Vec::new(),
     };
-    let mut outputs = Vec::new();
-    let mut result = Ok(());
-    for k in 0..processes {
-        let out = dir.join(format!("wall.{k}.json"));
-        match run_one(&bin, ids, per, plan.sample_ns, &out) {
-            Ok(o) => outputs.push(o),
-            Err(e) => {
-                result = Err(e);
-                break;
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    result?;
+    let outputs = (0..processes)
+        .map(|k| {
+            run_one(
+                &bin,
+                ids,
+                per,
+                plan.sample_ns,
+                &scratch.path(&format!("wall.{k}.json")),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(side(&outputs, per))
 }
 
+/// One wall child of `bin`: the command line other sealbench revisions also understand (see
+/// [`crate::measure::child`]).
 fn run_one(
     bin: &Binary,
     ids: &[String],
     rounds: u32,
     sample_ns: u64,
-    out: &PathBuf,
+    out: &Path,
 ) -> Result<ChildOutput, GateError> {
-    let mut cmd = Command::new(&bin.exe);
-    cmd.envs(bin.env.iter().map(|(k, v)| (k, v)));
-    cmd.args(["gate", "--metric", "wall", "--child-out"])
-        .arg(out)
-        .arg("--child-rounds")
-        .arg(rounds.to_string())
-        .arg("--child-sample-ns")
-        .arg(sample_ns.to_string());
+    let mut cmd = ChildCommand::new(
+        &bin.exe,
+        format!("wall child process of {}", bin.exe.display()),
+    )
+    .args(["gate", "--metric", "wall", "--child-rounds"])
+    .arg(rounds.to_string())
+    .arg("--child-sample-ns")
+    .arg(sample_ns.to_string());
+    for (k, v) in &bin.env {
+        cmd = cmd.env(k, v);
+    }
     for id in ids {
-        cmd.arg("--child-scenario").arg(id);
+        cmd = cmd.arg("--child-scenario").arg(id);
     }
-    let run = cmd.stdin(Stdio::null()).output().map_err(|e| {
-        GateError::Measure(format!(
-            "cannot start a wall child process of {}: {e}",
-            bin.exe.display()
-        ))
-    })?;
-    if !run.status.success() {
-        return Err(GateError::Measure(format!(
-            "wall child process of {} failed ({}): {}",
-            bin.exe.display(),
-            run.status,
-            String::from_utf8_lossy(&run.stderr).trim()
-        )));
-    }
-    let text = std::fs::read_to_string(out).map_err(|source| GateError::Io {
-        path: out.clone(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| GateError::Input {
-        path: out.clone(),
-        detail: e.to_string(),
-    })
+    Ok(cmd.run_json(out)?)
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@
 //! up, calibrates and samples it within a [`Profile`]'s budget; [`stats`] summarises the
 //! samples and fits `t = fixed + per_byte · size` per family; [`engine::run`] produces
 //! [`ScenarioResult`](crate::results::ScenarioResult)s. `sealbench run` and
-//! `benches/matrix.rs` both iterate the same matrix. See `docs/RESULTS.md`.
+//! `benches/matrix.rs` both iterate the same matrix. Every process sealbench starts of
+//! itself speaks [`child`]'s protocol. See `docs/RESULTS.md`.
 
+pub mod child;
 pub mod csv;
 pub mod engine;
 pub mod error;
