@@ -3,9 +3,12 @@
 //! A backend is a plain value ([`Backend`]), not a type parameter: a table of functions
 //! mapping each algorithm id to an implementation or an explicit [`Unsupported`] reason.
 //! Every backend directory holds the same files (`aead.rs`, `mac.rs`, `sign.rs`,
-//! `key_transport.rs`, `kx.rs`, `mod.rs`), so a missing piece is visible at a glance.
+//! `key_transport.rs`, `kx.rs`, `mod.rs`), so a missing piece is visible at a glance; the
+//! tests every backend must pass are written once in `contract.rs` and run per backend.
 
 mod algorithm;
+#[cfg(test)]
+mod contract;
 pub mod keys;
 mod traits;
 

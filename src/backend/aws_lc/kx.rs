@@ -119,70 +119,7 @@ impl AgreementKey for AwsLcAgreementKey {
 mod tests {
     use super::*;
 
-    fn public_hex(key: &dyn AgreementKey) -> String {
-        let mut buf = [0u8; MAX_PUBLIC_LEN];
-        let len = key.public_key(&mut buf).unwrap();
-        hex::encode(&buf[..len])
-    }
-
-    fn kat(kx: &AwsLcKx, a: &str, a_pub: &str, b: &str, b_pub: &str, shared: &str) {
-        let alice = kx.private_key(&hex::decode(a).unwrap()).unwrap();
-        let bob = kx.private_key(&hex::decode(b).unwrap()).unwrap();
-        assert_eq!(public_hex(&*alice), a_pub);
-        assert_eq!(public_hex(&*bob), b_pub);
-        let mut out = [0u8; 32];
-        // Reusable: agree twice with the same key.
-        for _ in 0..2 {
-            assert_eq!(
-                alice.agree(&hex::decode(b_pub).unwrap(), &mut out).unwrap(),
-                32
-            );
-            assert_eq!(hex::encode(out), shared);
-        }
-        bob.agree(&hex::decode(a_pub).unwrap(), &mut out).unwrap();
-        assert_eq!(hex::encode(out), shared);
-    }
-
-    #[test]
-    fn x25519_rfc7748_6_1() {
-        // ref: RFC 7748 §6.1
-        kat(
-            &X25519,
-            "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
-            "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
-            "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb",
-            "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
-            "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
-        );
-    }
-
-    #[test]
-    fn ecdh_p256_rfc5903_8_1() {
-        // ref: RFC 5903 §8.1
-        kat(
-            &ECDH_P256,
-            "c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433",
-            "04dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c37725811805271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3",
-            "c6ef9c5d78ae012a011164acb397ce2088685d8f06bf9be0b283ab46476bee53",
-            "04d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf6356fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab",
-            "d6840f6b42f6edafd13116e0e12565202fef8e9ece7dce03812464d04b9442de",
-        );
-    }
-
-    #[test]
-    fn generated_keys_agree() {
-        for kx in [&X25519, &ECDH_P256] {
-            let (a, b) = (kx.generate().unwrap(), kx.generate().unwrap());
-            let (pa, pb) = (
-                hex::decode(public_hex(&*a)).unwrap(),
-                hex::decode(public_hex(&*b)).unwrap(),
-            );
-            let (mut sa, mut sb) = ([0u8; 32], [0u8; 32]);
-            a.agree(&pb, &mut sa).unwrap();
-            b.agree(&pa, &mut sb).unwrap();
-            assert_eq!(sa, sb);
-        }
-    }
+    // RFC 7748, RFC 5903 and generated keys are `backend::contract`'s.
 
     #[test]
     fn invalid_peers_and_scalars_are_rejected() {

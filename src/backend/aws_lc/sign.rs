@@ -234,75 +234,8 @@ impl SigningKey for RsaSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use der::Encode as _;
-    use der::asn1::UintRef;
 
-    // ref: RFC 8410 §7 — PKCS#8 v1 prefix for an Ed25519 private key.
-    const ED25519_PKCS8_V1_PREFIX: &str = "302e020100300506032b657004220420";
-
-    #[test]
-    fn ed25519_rfc8032_test_1_from_pkcs8_v1() {
-        // ref: RFC 8032 §7.1 TEST 1
-        let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
-        let public = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
-        let expected = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
-        let pkcs8 = hex::decode(format!("{ED25519_PKCS8_V1_PREFIX}{seed}")).unwrap();
-        let signer = ED25519.signing_key(&pkcs8).unwrap();
-        let mut sig = [0u8; 64];
-        assert_eq!(signer.sign(b"", &mut sig).unwrap(), 64);
-        assert_eq!(hex::encode(sig), expected);
-        let spki = keys::ed25519_spki(&hex::decode(public).unwrap()).unwrap();
-        assert_eq!(signer.public_key_spki().unwrap(), spki);
-        let verifier = ED25519.verifying_key(&spki).unwrap();
-        verifier.verify(b"", &sig).unwrap();
-        sig[0] ^= 1;
-        assert_eq!(verifier.verify(b"", &sig), Err(Error::Crypto));
-    }
-
-    fn round_trip(alg: &dyn Signature) {
-        let signer = alg.signing_key(&alg.generate_pkcs8().unwrap()).unwrap();
-        let spki = signer.public_key_spki().unwrap();
-        assert!(keys::parse_spki(&spki).is_ok());
-        let verifier = alg.verifying_key(&spki).unwrap();
-        let mut sig = vec![0u8; alg.id().signature_len() + 3];
-        let len = signer.sign(b"message", &mut sig).unwrap();
-        assert_eq!(len, alg.id().signature_len());
-        verifier.verify(b"message", &sig[..len]).unwrap();
-        assert_eq!(verifier.verify(b"messagE", &sig[..len]), Err(Error::Crypto));
-        sig[len - 1] ^= 1;
-        assert_eq!(verifier.verify(b"message", &sig[..len]), Err(Error::Crypto));
-        assert!(matches!(
-            signer.sign(b"message", &mut sig[..len - 1]),
-            Err(Error::BadLength(_))
-        ));
-    }
-
-    #[test]
-    fn generated_keys_round_trip() {
-        round_trip(&ED25519);
-        round_trip(&ECDSA_P256_SHA256);
-        round_trip(&RSA_PSS_2048_SHA256);
-    }
-
-    #[test]
-    fn ecdsa_verify_der_accepts_asn1_and_verify_rejects_it() {
-        let signer = ECDSA_P256_SHA256
-            .signing_key(&ECDSA_P256_SHA256.generate_pkcs8().unwrap())
-            .unwrap();
-        let verifier = ECDSA_P256_SHA256
-            .verifying_key(&signer.public_key_spki().unwrap())
-            .unwrap();
-        let mut fixed = [0u8; 64];
-        signer.sign(b"msg", &mut fixed).unwrap();
-        let (r, s) = fixed.split_at(32);
-        // ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 §2.2.3)
-        let der = [UintRef::new(r).unwrap(), UintRef::new(s).unwrap()]
-            .to_der()
-            .unwrap();
-        verifier.verify_der(b"msg", &der).unwrap();
-        assert_eq!(verifier.verify(b"msg", &der), Err(Error::Crypto));
-        assert_eq!(verifier.verify_der(b"msg", &fixed), Err(Error::Crypto));
-    }
+    // RFC 8032, generated keys and ECDSA's two signature forms are `backend::contract`'s.
 
     #[test]
     fn rsa_keys_must_be_2048_bits() {

@@ -223,22 +223,8 @@ mod tests {
     const GCM_P: &str = "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39";
     const GCM_A: &str = "feedfacedeadbeeffeedfacedeadbeefabaddad2";
 
-    #[test]
-    fn gcm_spec_test_case_4_96_bit_iv() {
-        let out = seal(
-            &AES_128_GCM,
-            params(12, 16),
-            GCM_K,
-            "cafebabefacedbaddecaf888",
-            GCM_A,
-            GCM_P,
-        );
-        assert_eq!(
-            out,
-            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091\
-             5bc94fbc3221a5db94fae95ae7121a47"
-        );
-    }
+    // Test cases 4 and 16 with full tags, RFC 8439 and the tamper test at the default
+    // parameters are `backend::contract`'s.
 
     #[test]
     fn gcm_spec_test_case_5_64_bit_iv() {
@@ -316,28 +302,6 @@ mod tests {
     }
 
     #[test]
-    fn chacha20_poly1305_rfc8439_2_8_2() {
-        // ref: RFC 8439 §2.8.2
-        let k = "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f";
-        let p = hex::encode(
-            "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
-        );
-        let out = seal(
-            &CHACHA20_POLY1305,
-            params(12, 16),
-            k,
-            "070000004041424344454647",
-            "50515253c0c1c2c3c4c5c6c7",
-            &p,
-        );
-        assert_eq!(
-            out,
-            "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116\
-             1ae10b594f09e26a7e902ecbd0600691"
-        );
-    }
-
-    #[test]
     fn unsupported_params_say_why() {
         assert_eq!(AES_128_GCM.check_params(params(0, 16)), Err(GCM_IV));
         assert_eq!(AES_128_GCM.check_params(params(129, 16)), Err(GCM_IV));
@@ -362,36 +326,9 @@ mod tests {
     }
 
     #[test]
-    fn tampering_fails_and_wipes_the_buffer() {
-        for alg in [&AES_128_GCM, &AES_256_GCM, &CHACHA20_POLY1305] {
-            for p in [params(12, 16), params(8, 8)] {
-                if alg.check_params(p).is_err() {
-                    continue;
-                }
-                let key = alg.new_key(&vec![7; alg.0.key_len()], p).unwrap();
-                let nonce = vec![9; p.nonce_len];
-                let mut sealed = vec![0x55u8; 64 + p.tag_len];
-                key.seal_in_place(&nonce, b"aad", &mut sealed).unwrap();
-                for flip in [0, 63, 64, sealed.len() - 1] {
-                    let mut buf = sealed.clone();
-                    buf[flip] ^= 1;
-                    assert_eq!(
-                        key.open_in_place(&nonce, b"aad", &mut buf),
-                        Err(Error::Crypto)
-                    );
-                    assert!(buf.iter().all(|&b| b == 0), "{:?} byte {flip}", alg.0);
-                }
-                let mut buf = sealed.clone();
-                assert_eq!(
-                    key.open_in_place(&nonce, b"AAD", &mut buf),
-                    Err(Error::Crypto)
-                );
-                assert!(buf.iter().all(|&b| b == 0));
-                // The context is reusable after a failure.
-                let mut buf = sealed.clone();
-                assert_eq!(key.open_in_place(&nonce, b"aad", &mut buf), Ok(64));
-                assert!(buf[..64].iter().all(|&b| b == 0x55));
-            }
+    fn tampering_fails_and_wipes_the_buffer_with_short_nonces_and_tags() {
+        for alg in [&AES_128_GCM, &AES_256_GCM] {
+            crate::backend::contract::aead_tamper_check(alg, params(8, 8));
         }
     }
 

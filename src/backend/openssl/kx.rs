@@ -189,39 +189,7 @@ mod tests {
         hex::decode(s).unwrap()
     }
 
-    #[test]
-    fn x25519_rfc7748_6_1() {
-        // ref: RFC 7748 §6.1
-        let alice = X25519
-            .private_key(&unhex(
-                "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
-            ))
-            .unwrap();
-        let bob = X25519
-            .private_key(&unhex(
-                "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb",
-            ))
-            .unwrap();
-        let (mut a_pub, mut b_pub) = ([0u8; 32], [0u8; 32]);
-        assert_eq!(alice.public_key(&mut a_pub), Ok(32));
-        assert_eq!(bob.public_key(&mut b_pub), Ok(32));
-        assert_eq!(
-            hex::encode(a_pub),
-            "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
-        );
-        assert_eq!(
-            hex::encode(b_pub),
-            "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
-        );
-        let (mut k1, mut k2) = ([0u8; 32], [0u8; 32]);
-        assert_eq!(alice.agree(&b_pub, &mut k1), Ok(32));
-        assert_eq!(bob.agree(&a_pub, &mut k2), Ok(32));
-        assert_eq!(
-            hex::encode(k1),
-            "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
-        );
-        assert_eq!(k1, k2);
-    }
+    // RFC 7748, RFC 5903 and generated keys are `backend::contract`'s.
 
     #[test]
     fn x25519_low_order_points_give_an_error() {
@@ -286,22 +254,6 @@ mod tests {
             key.agree(&peer, &mut z[..31]),
             Err(Error::BadLength(_))
         ));
-    }
-
-    #[test]
-    fn generated_keys_agree() {
-        for kx in [&X25519, &ECDH_P256] {
-            let (a, b) = (kx.generate().unwrap(), kx.generate().unwrap());
-            let (mut pa, mut pb) = ([0u8; 65], [0u8; 65]);
-            let la = a.public_key(&mut pa).unwrap();
-            let lb = b.public_key(&mut pb).unwrap();
-            assert_eq!(la, kx.0.public_len());
-            let (mut k1, mut k2) = ([0u8; 32], [0u8; 32]);
-            a.agree(&pb[..lb], &mut k1).unwrap();
-            b.agree(&pa[..la], &mut k2).unwrap();
-            assert_eq!(k1, k2);
-            assert_ne!(k1, [0u8; 32]);
-        }
     }
 
     #[test]

@@ -42,33 +42,4 @@ impl Kdf for HkdfSha256 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc5869_test_case_1() {
-        // ref: RFC 5869 Appendix A.1
-        let salt = hex::decode("000102030405060708090a0b0c").unwrap();
-        let info = hex::decode("f0f1f2f3f4f5f6f7f8f9").unwrap();
-        let mut okm = [0u8; 42];
-        HKDF_SHA256
-            .derive(&salt, &[0x0b; 22], &info, &mut okm)
-            .unwrap();
-        assert_eq!(
-            hex::encode(okm),
-            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
-        );
-    }
-
-    #[test]
-    fn output_length_is_capped() {
-        let mut max = vec![0u8; MAX_OUTPUT_LEN];
-        HKDF_SHA256.derive(b"s", b"k", b"i", &mut max).unwrap();
-        let mut over = vec![0u8; MAX_OUTPUT_LEN + 1];
-        assert!(matches!(
-            HKDF_SHA256.derive(b"s", b"k", b"i", &mut over),
-            Err(Error::BadLength(_))
-        ));
-    }
-}
+// Tests: `backend::contract` (RFC 5869, the output limit), for ring and aws-lc.

@@ -105,22 +105,18 @@ impl AgreementKey for RingAgreementKey {
 mod tests {
     use super::*;
 
+    // Generated keys agreeing and invalid peers are `backend::contract`'s.
+
     #[test]
-    fn generated_keys_agree_once() {
+    fn keys_agree_once_and_cannot_be_imported() {
         for kx in [&X25519, &ECDH_P256] {
             let (a, b) = (kx.generate().unwrap(), kx.generate().unwrap());
-            let (mut pa, mut pb) = ([0u8; 65], [0u8; 65]);
-            let la = a.public_key(&mut pa).unwrap();
+            let mut pb = [0u8; 65];
             let lb = b.public_key(&mut pb).unwrap();
-            assert_eq!(la, kx.id.public_len());
-            assert_eq!(lb, kx.id.public_len());
-            let (mut sa, mut sb) = ([0u8; 32], [0u8; 32]);
-            assert_eq!(a.agree(&pb[..lb], &mut sa).unwrap(), 32);
-            assert_eq!(b.agree(&pa[..la], &mut sb).unwrap(), 32);
-            assert_eq!(sa, sb);
-            assert_ne!(sa, [0u8; 32]);
+            let mut out = [0u8; 32];
+            assert_eq!(a.agree(&pb[..lb], &mut out), Ok(32));
             assert!(matches!(
-                a.agree(&pb[..lb], &mut sa),
+                a.agree(&pb[..lb], &mut out),
                 Err(Error::Unsupported(_))
             ));
             assert!(matches!(
@@ -131,18 +127,11 @@ mod tests {
     }
 
     #[test]
-    fn invalid_peers_are_rejected() {
-        // u = 0 has small order: X25519 yields all zeros, which ring rejects.
-        let key = X25519.generate().unwrap();
-        assert_eq!(key.agree(&[0u8; 32], &mut [0u8; 32]), Err(Error::Crypto));
-        let key = X25519.generate().unwrap();
-        assert_eq!(key.agree(&[9u8; 31], &mut [0u8; 32]), Err(Error::Crypto));
+    fn a_short_output_buffer_is_a_length_error() {
         let key = ECDH_P256.generate().unwrap();
         let mut off_curve = [0u8; 65];
         off_curve[0] = 4;
         off_curve[64] = 1;
-        assert_eq!(key.agree(&off_curve, &mut [0u8; 32]), Err(Error::Crypto));
-        let key = ECDH_P256.generate().unwrap();
         assert!(matches!(
             key.agree(&off_curve, &mut [0u8; 31]),
             Err(Error::BadLength(_))

@@ -24,45 +24,4 @@ impl Kdf for HkdfSha256 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // ref: https://www.rfc-editor.org/rfc/rfc5869#appendix-A.1
-    #[test]
-    fn rfc5869_test_case_1() {
-        let mut okm = [0u8; 42];
-        HKDF_SHA256
-            .derive(
-                &hex::decode("000102030405060708090a0b0c").unwrap(),
-                &[0x0b; 22],
-                &hex::decode("f0f1f2f3f4f5f6f7f8f9").unwrap(),
-                &mut okm,
-            )
-            .unwrap();
-        assert_eq!(
-            hex::encode(okm),
-            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
-        );
-    }
-
-    // ref: https://www.rfc-editor.org/rfc/rfc5869#appendix-A.3 (empty salt and info)
-    #[test]
-    fn rfc5869_test_case_3_empty_salt() {
-        let mut okm = [0u8; 42];
-        HKDF_SHA256.derive(&[], &[0x0b; 22], &[], &mut okm).unwrap();
-        assert_eq!(
-            hex::encode(okm),
-            "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"
-        );
-    }
-
-    #[test]
-    fn too_long_output_is_rejected() {
-        let mut okm = vec![0u8; 255 * 32 + 1];
-        assert!(matches!(
-            HKDF_SHA256.derive(b"s", b"k", b"i", &mut okm),
-            Err(Error::BadLength(_))
-        ));
-    }
-}
+// Tests: `backend::contract` (RFC 5869, the output limit).
