@@ -1,7 +1,8 @@
 //! sealbench: a benchmark and conformance harness for message-level crypto in RPC systems.
 //!
-//! Modules in data-flow order: the CPU is detected, backends provide primitives, the
-//! conformance runner checks them against public known-answer suites.
+//! Modules in data-flow order: the CPU is detected, backends provide primitives, the COSE
+//! core (`cose`) encodes what they authenticate, the envelope adds its RPC profile, and
+//! the conformance runners check all of it against public known-answer suites.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -18,6 +19,7 @@ pub mod backend;
 pub mod channel;
 pub mod cli;
 pub mod conformance;
+pub mod cose;
 pub mod cpu;
 pub mod decide;
 pub mod envelope;

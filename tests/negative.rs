@@ -28,14 +28,14 @@ use std::sync::{Arc, OnceLock};
 
 use sealbench::backend::{ALL_BACKENDS, AeadId, Backend, KeyAgreementId};
 use sealbench::conformance::Outcome;
-use sealbench::envelope::cbor::{
+use sealbench::cose::cbor::{
     MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_NINT, MAJOR_TAG, MAJOR_TSTR, MAJOR_UINT, Reader,
     Writer,
 };
-use sealbench::envelope::header::Protected;
-use sealbench::envelope::iana::{
+use sealbench::cose::iana::{
     HDR_EPHEMERAL_KEY, HDR_IV, HDR_KID, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1,
 };
+use sealbench::envelope::header::Protected;
 use sealbench::envelope::seal::MESSAGES_PER_KEY;
 use sealbench::envelope::vectors::{Class, Expected, Vector, check_vector, load_dir};
 use sealbench::envelope::{

@@ -14,8 +14,8 @@ use std::process::Command;
 
 use sealbench::backend::ALL_BACKENDS;
 use sealbench::conformance::Outcome;
+use sealbench::cose::cbor::{MAJOR_ARRAY, MAJOR_TAG, Reader};
 use sealbench::envelope::audience::Audience;
-use sealbench::envelope::cbor::{MAJOR_ARRAY, MAJOR_TAG, Reader};
 use sealbench::envelope::header::Protected;
 use sealbench::envelope::vectors::{
     CheckReport, Class, DEFAULT_SEED, Expected, KNOWN_ERROR_KINDS, Vector, VectorError,

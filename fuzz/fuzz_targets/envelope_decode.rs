@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sealbench::envelope::cbor::Reader;
+use sealbench::cose::cbor::Reader;
 use sealbench::envelope::header::{Protected, parse_unprotected};
 use sealbench::envelope::recipient::parse_recipient;
 

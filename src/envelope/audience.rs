@@ -10,9 +10,9 @@
 //! node kid, the kid of a private key it holds, or `role:` its node role), and refuses a
 //! message whose `iss` is one of its own names (a reflection).
 
-use super::cbor::{MAJOR_ARRAY, MAJOR_TSTR, Reader, Writer};
 use super::error::EnvelopeError;
 use super::keys::TrustStore;
+use crate::cose::cbor::{MAJOR_ARRAY, MAJOR_TSTR, Reader, Writer};
 
 /// Most audience names in one message (a broadcast to more receivers names their role).
 pub const MAX_AUDIENCE: usize = 64;

@@ -5,8 +5,8 @@
 //! the right reason. Cryptographic failures stay opaque: a bad tag, a bad signature and a
 //! bad key-transport ciphertext are all [`EnvelopeError::Authentication`].
 
-use super::cbor::CborError;
 use crate::backend;
+use crate::cose::cbor::CborError;
 
 /// Why sealing or opening an envelope failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,8 +124,8 @@ impl From<backend::Unsupported> for EnvelopeError {
     }
 }
 
-impl From<super::cbor::Overflow> for EnvelopeError {
-    fn from(_: super::cbor::Overflow) -> Self {
+impl From<crate::cose::cbor::Overflow> for EnvelopeError {
+    fn from(_: crate::cose::cbor::Overflow) -> Self {
         Self::TooLarge("envelope header exceeds its reserved room")
     }
 }

@@ -17,9 +17,16 @@
 //! ```
 //! Keys appear in this (deterministic) order; anything else is rejected.
 
-use super::cbor::{MAJOR_MAP, Overflow, Reader, Writer};
 use super::error::EnvelopeError;
-use super::iana::*;
+use crate::cose::cbor::{MAJOR_MAP, Overflow, Reader, Writer, label_rank};
+use crate::cose::iana::*;
+
+/// Private-use header label: the RPC method name (tstr). Authenticated (protected only).
+/// ref: RFC 9052 §3 (labels below -65536 are reserved for private use)
+pub const HDR_RPC_METHOD: i64 = -65537;
+/// Private-use header label: the sender's public key as SubjectPublicKeyInfo DER (bstr),
+/// for key learning. Authenticated (protected only).
+pub const HDR_SENDER_SPKI: i64 = -65538;
 
 /// Longest RPC method name, in bytes.
 pub const MAX_METHOD_LEN: usize = 255;
@@ -79,7 +86,7 @@ impl<'a> Protected<'a> {
         }
         if self.nested {
             w.int(HDR_CONTENT_TYPE)?;
-            w.head(super::cbor::MAJOR_UINT, CONTENT_TYPE_COSE_SIGN1)?;
+            w.head(crate::cose::cbor::MAJOR_UINT, CONTENT_TYPE_COSE_SIGN1)?;
         }
         if let Some(SenderId::Kid(kid)) = self.sender {
             w.int(HDR_KID)?;
@@ -92,7 +99,7 @@ impl<'a> Protected<'a> {
         )?;
         if let Some(iss) = self.iss {
             w.int(CWT_ISS)?;
-            w.head(super::cbor::MAJOR_TSTR, iss.len() as u64)?;
+            w.head(crate::cose::cbor::MAJOR_TSTR, iss.len() as u64)?;
             w.raw(iss)?;
         }
         if let Some(aud) = self.aud {
@@ -100,7 +107,7 @@ impl<'a> Protected<'a> {
             w.raw(aud)?;
         }
         w.int(CWT_IAT)?;
-        w.head(super::cbor::MAJOR_UINT, self.iat)?;
+        w.head(crate::cose::cbor::MAJOR_UINT, self.iat)?;
         w.int(CWT_CTI)?;
         w.bstr(self.cti)?;
         match self.sender {
@@ -110,7 +117,7 @@ impl<'a> Protected<'a> {
             }
             Some(SenderId::X5t(hash)) => {
                 w.int(HDR_X5T)?;
-                w.head(super::cbor::MAJOR_ARRAY, 2)?;
+                w.head(crate::cose::cbor::MAJOR_ARRAY, 2)?;
                 w.int(ALG_SHA_256)?;
                 w.bstr(hash)?;
             }
@@ -244,16 +251,10 @@ fn set_sender<'a>(slot: &mut Option<SenderId<'a>>, id: SenderId<'a>) -> Result<(
 }
 
 /// Requires integer map keys in strictly increasing deterministic order (which also
-/// excludes duplicates). For integers the bytewise order of shortest-form encodings is
-/// numeric order within a sign, and every unsigned key before every negative one
-/// (RFC 8949 §4.2.1), so comparing this rank is comparing the encodings.
+/// excludes duplicates; see [`label_rank`]).
 #[inline]
 pub(crate) fn check_order(prev: &mut Option<u128>, label: i64) -> Result<(), EnvelopeError> {
-    let rank = if label >= 0 {
-        u128::from(label.unsigned_abs())
-    } else {
-        (1u128 << 64) + (-1 - i128::from(label)).unsigned_abs()
-    };
+    let rank = label_rank(label);
     if prev.is_some_and(|p| p >= rank) {
         return Err(EnvelopeError::HeaderOrder);
     }
@@ -348,7 +349,7 @@ pub fn parse_unprotected<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::envelope::cbor::CborError;
+    use crate::cose::cbor::CborError;
     use coset::{CborSerializable, HeaderBuilder, iana};
 
     const CTI: [u8; 12] = [0xa0, 0xa1, 0xa2, 0xa3, 0, 0, 0, 0, 0, 0, 0, 7];

@@ -11,8 +11,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::iana;
 use crate::backend::{AeadId, KeyAgreementId, SignatureId};
+use crate::cose::iana;
 
 /// The one algorithm a key is registered for. A message whose `alg` differs is rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -156,7 +156,7 @@ impl std::fmt::Debug for KeyEntry {
                 &self
                     .cert
                     .as_deref()
-                    .map(|c| hex::encode(cert_thumbprint(c))),
+                    .map(|c| hex::encode(crate::cose::x5::cert_thumbprint(c))),
             )
             .field("legacy", &self.legacy)
             .finish()
@@ -253,11 +253,6 @@ pub fn fingerprint(spki: &[u8]) -> [u8; 8] {
     let mut out = [0u8; 8];
     out.copy_from_slice(digest.get(..8).unwrap_or(&[0u8; 8]));
     out
-}
-
-/// The RFC 9360 `x5t` hash value of a certificate: SHA-256 over its DER.
-pub fn cert_thumbprint(cert_der: &[u8]) -> [u8; 32] {
-    Sha256::digest(cert_der).into()
 }
 
 /// The raw public key of a key-agreement SPKI: X25519 32 bytes (OID 1.3.101.110, RFC 8410),

@@ -1,16 +1,16 @@
 //! The reference envelope: a COSE (RFC 9052/9053) profile for RPC messages.
 //!
-//! The envelope layer does no crypto itself: it encodes headers and the structures to be
-//! MACed, signed or encrypted, and hands those bytes to a backend's trait objects.
+//! The envelope layer does no crypto itself: the COSE core (`crate::cose`) encodes the
+//! structures to be MACed, signed or encrypted and hands those bytes to a backend's
+//! trait objects; this module adds the profile's rules (strict headers, CWT claims,
+//! audience, role policy, replay).
 //! See `docs/ENVELOPE.md` for the wire profile.
 
 pub mod audience;
-pub mod cbor;
 pub mod clock;
 pub mod error;
 pub mod fixtures;
 pub mod header;
-pub mod iana;
 pub mod keys;
 pub mod keystore;
 pub mod mode;
@@ -18,7 +18,6 @@ pub mod open;
 pub mod recipient;
 pub mod replay;
 pub mod seal;
-pub mod structure;
 pub mod template;
 pub mod vectors;
 

@@ -10,9 +10,9 @@
 
 use std::ops::Range;
 
-use super::cbor::Reader;
 use super::error::EnvelopeError;
 use super::header::{Layout, Protected, SenderId};
+use crate::cose::cbor::Reader;
 
 /// Header shapes kept (one per active sender configuration, typically).
 pub const SLOTS: usize = 8;
@@ -144,7 +144,7 @@ impl Templates {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::envelope::cbor::Writer;
+    use crate::cose::cbor::Writer;
 
     fn encode(p: &Protected<'_>) -> Vec<u8> {
         let mut buf = [0u8; 1024];

@@ -8,13 +8,15 @@ use rand::Rng;
 use zeroize::Zeroizing;
 
 use crate::backend::{AeadId, AeadKey, Backend, KdfId, KeyTransportId, MacId};
+use crate::cose::cbor::{MAJOR_ARRAY, Overflow, Reader, Writer, to_vec};
+use crate::cose::iana::TAG_SIGN1;
+use crate::cose::kdf;
+use crate::cose::message::{self, PROTECTED_ECDH_ES, PROTECTED_OAEP};
+use crate::cose::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 use crate::envelope::audience::{Audience, kid_name};
-use crate::envelope::cbor::{MAJOR_ARRAY, MAJOR_MAP, MAJOR_TAG, Overflow, Reader, Writer};
 use crate::envelope::header::Protected;
-use crate::envelope::iana::{HDR_IV, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
 use crate::envelope::keys::{KeyAlg, KeyMaterial, agreement_public};
-use crate::envelope::recipient::{self, PROTECTED_ECDH_ES, PROTECTED_OAEP};
-use crate::envelope::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
+use crate::envelope::recipient;
 use crate::envelope::{EnvelopeError, KeyEntry, Opener};
 
 /// Content encryption of hand-built COSE_Encrypt messages (what the presets' sealers use).
@@ -24,12 +26,7 @@ fn write(
     cap: usize,
     f: impl FnOnce(&mut Writer<'_>) -> Result<(), Overflow>,
 ) -> Result<Vec<u8>, EnvelopeError> {
-    let mut buf = vec![0u8; cap];
-    let mut w = Writer::new(&mut buf);
-    f(&mut w)?;
-    let n = w.len();
-    buf.truncate(n);
-    Ok(buf)
+    Ok(to_vec(cap, f)?)
 }
 
 /// The encoded `iss` and `aud` claim values for a message from `from` to `to`.
@@ -88,14 +85,7 @@ pub fn mac0(
     })?;
     let mut tag = [0u8; 32];
     mac.sign(&[&prefix, payload], &mut tag)?;
-    write(prot.len() + payload.len() + 64, |w| {
-        w.head(MAJOR_TAG, TAG_MAC0)?;
-        w.head(MAJOR_ARRAY, 4)?;
-        w.bstr(&prot)?;
-        w.head(MAJOR_MAP, 0)?;
-        w.bstr(payload)?;
-        w.bstr(&tag)
-    })
+    Ok(message::mac0(&prot, payload, &tag)?)
 }
 
 /// A COSE_Sign1 of `payload` with `key`'s private key, header `p` and `external_aad`
@@ -119,14 +109,7 @@ pub fn sign1(
     let mut sig = [0u8; 512];
     let n = signer.sign(&tbs, &mut sig)?;
     let sig = sig.get(..n).ok_or(EnvelopeError::TooLarge("signature"))?;
-    write(prot.len() + payload.len() + n + 64, |w| {
-        w.head(MAJOR_TAG, TAG_SIGN1)?;
-        w.head(MAJOR_ARRAY, 4)?;
-        w.bstr(&prot)?;
-        w.head(MAJOR_MAP, 0)?;
-        w.bstr(payload)?;
-        w.bstr(sig)
-    })
+    Ok(message::sign1(&prot, payload, sig)?)
 }
 
 /// A COSE_Encrypt0 of `plaintext` under `key` (an AEAD key) with header `p`.
@@ -180,7 +163,7 @@ pub fn encrypt_to(
             let z = z
                 .get(..zn)
                 .ok_or(EnvelopeError::TooLarge("shared secret"))?;
-            recipient::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, z, CONTENT, cek)?;
+            kdf::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, z, CONTENT, cek)?;
             write(1024, |w| {
                 w.head(MAJOR_ARRAY, 1)?;
                 recipient::write_recipient(w, &PROTECTED_ECDH_ES, &to.kid, Some((id, public)), &[])
@@ -218,28 +201,7 @@ fn encrypt_layer(
     let mut ct = Zeroizing::new(plaintext.to_vec());
     ct.resize(plaintext.len() + key.params().tag_len, 0);
     key.seal_in_place(&iv, &aad, &mut ct)?;
-    let extra = recipients.map_or(0, <[u8]>::len);
-    write(prot.len() + ct.len() + extra + 64, |w| {
-        match recipients {
-            Some(_) => {
-                w.head(MAJOR_TAG, TAG_ENCRYPT)?;
-                w.head(MAJOR_ARRAY, 4)?;
-            }
-            None => {
-                w.head(MAJOR_TAG, TAG_ENCRYPT0)?;
-                w.head(MAJOR_ARRAY, 3)?;
-            }
-        }
-        w.bstr(&prot)?;
-        w.head(MAJOR_MAP, 1)?;
-        w.int(HDR_IV)?;
-        w.bstr(&iv)?;
-        w.bstr(&ct)?;
-        match recipients {
-            Some(r) => w.raw(r),
-            None => Ok(()),
-        }
-    })
+    Ok(message::encrypt(&prot, &iv, &ct, recipients)?)
 }
 
 /// What a recipient holds after `node` opens `wire` (a COSE_Encrypt0 or COSE_Encrypt):

@@ -14,10 +14,10 @@
 use crate::backend::{
     Backend, Error as BackendError, KeyAgreementId, KeyTransportId, SignatureId, Unsupported,
 };
+use crate::cose::iana;
 use crate::envelope::audience::Audience;
 use crate::envelope::fixtures::{generate, public_only};
 use crate::envelope::header::{Protected, SenderId};
-use crate::envelope::iana;
 use crate::envelope::keys::NodeId;
 use crate::envelope::seal::recipient_binding;
 use crate::envelope::{

@@ -8,22 +8,22 @@ use super::check::{Ctx, Step, Stop, structure_of};
 use super::fixups::FixUp;
 use super::model::{Layer, MessageInput};
 use super::{encrypt, mac, sign};
-use crate::envelope::cbor::{MAJOR_TAG, Reader};
+use crate::cose::cbor::{MAJOR_TAG, Reader};
+use crate::cose::iana::{
+    TAG_CWT, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC, TAG_MAC0, TAG_SIGN, TAG_SIGN1,
+};
 
 /// The CBOR tag of each structure (RFC 9052 §2).
 const fn tag_of(m: &MessageInput) -> u64 {
     match m {
-        MessageInput::Sign1 { .. } => 18,
-        MessageInput::Sign { .. } => 98,
-        MessageInput::Mac0 { .. } => 17,
-        MessageInput::Mac { .. } => 97,
-        MessageInput::Encrypt0 { .. } => 16,
-        MessageInput::Encrypt { .. } => 96,
+        MessageInput::Sign1 { .. } => TAG_SIGN1,
+        MessageInput::Sign { .. } => TAG_SIGN,
+        MessageInput::Mac0 { .. } => TAG_MAC0,
+        MessageInput::Mac { .. } => TAG_MAC,
+        MessageInput::Encrypt0 { .. } => TAG_ENCRYPT0,
+        MessageInput::Encrypt { .. } => TAG_ENCRYPT,
     }
 }
-
-/// The CWT tag (RFC 8392 §6), which may wrap a COSE message.
-const TAG_CWT: u64 = 61;
 
 /// Splits the leading tags off the message with the envelope's strict reader.
 fn split_tags(cbor: &[u8]) -> Step<(Vec<u64>, &[u8])> {

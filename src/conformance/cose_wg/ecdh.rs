@@ -6,15 +6,18 @@
 //! the COSE_KDF_Context as `info` and header `-20` as salt, gives the content key.
 //! ref: RFC 9053 §6.3.1
 
+use coset::CoseRecipient;
 use coset::cbor::value::Value;
 use coset::iana::{self, EnumI64};
-use coset::{AsCborValue, CoseKey, CoseRecipient, KeyType, Label};
 
-use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
+use super::check::{Ctx, Step, check_error, failed, unsupported};
 use super::headers::either;
 use super::keys::{Curve, Jwk, KeyMaterial, describe};
 use super::model::{RecipientInput, RecipientIntermediates};
-use crate::backend::{KdfId, KeyAgreementId};
+use crate::backend::KeyAgreementId;
+use crate::cose::cbor::Reader;
+use crate::cose::cek;
+use crate::cose::key::{self, KeyError};
 
 /// The agreement scheme and private scalar of the recipient's key.
 fn private_key(key: &Jwk) -> Step<(KeyAgreementId, &[u8])> {
@@ -63,56 +66,27 @@ fn jwk_public(key: &Jwk, id: KeyAgreementId) -> Step<Vec<u8>> {
     }
 }
 
-fn param(key: &CoseKey, label: i64) -> Option<&Value> {
-    key.params
-        .iter()
-        .find(|(l, _)| *l == Label::Int(label))
-        .map(|(_, v)| v)
-}
-
-/// The public key of a COSE_Key header value, in the trait's raw format. Also returns
-/// whether the point was sent compressed.
-fn cose_public(v: &Value, id: KeyAgreementId) -> Step<(Vec<u8>, bool)> {
-    let key =
-        CoseKey::from_cbor_value(v.clone()).map_err(|e| failed(format!("sender COSE_Key: {e}")))?;
-    let bytes = |label: i64| match param(&key, label) {
-        Some(Value::Bytes(b)) if b.len() == 32 => Ok(b.clone()),
-        _ => Err(failed(format!(
-            "sender COSE_Key parameter {label} is not a 32-byte bstr"
-        ))),
-    };
-    let crv = param(&key, iana::Ec2KeyParameter::Crv.to_i64())
-        .and_then(|c| c.as_integer())
-        .map(i128::from);
-    match id {
-        KeyAgreementId::EcdhP256 => {
-            let p256 = i128::from(iana::EllipticCurve::P_256.to_i64());
-            if key.kty != KeyType::Assigned(iana::KeyType::EC2) || crv != Some(p256) {
-                return Err(failed(
-                    "sender key is not an EC2 P-256 key like the recipient's",
-                ));
+/// The public key of a COSE_Key header value, in the trait's raw format, read by the
+/// core's COSE_Key decoder (`cose::key`) from the value's CBOR encoding.
+fn cose_public(v: &Value, id: KeyAgreementId) -> Step<Vec<u8>> {
+    let mut bytes = Vec::new();
+    coset::cbor::ser::into_writer(v, &mut bytes)
+        .map_err(|e| failed(format!("sender COSE_Key: {e}")))?;
+    let mut r = Reader::new(&bytes);
+    let key = key::decode(&mut r)
+        .and_then(|k| r.finish().map(|()| k).map_err(KeyError::from))
+        .map_err(|e| failed(format!("sender {e}")))?;
+    key.agreement_public(id).map_err(|e| match e {
+        KeyError::Compressed => unsupported(format!("sender {e}")),
+        KeyError::Shape(_) => failed(format!(
+            "sender key is not {} key like the recipient's ({e})",
+            match id {
+                KeyAgreementId::EcdhP256 => "an EC2 P-256",
+                KeyAgreementId::X25519 => "an OKP X25519",
             }
-            let x = bytes(iana::Ec2KeyParameter::X.to_i64())?;
-            match param(&key, iana::Ec2KeyParameter::Y.to_i64()) {
-                Some(Value::Bool(_)) => Err(unsupported(
-                    "compressed P-256 sender point: the key-agreement interface takes uncompressed points",
-                )),
-                _ => {
-                    let y = bytes(iana::Ec2KeyParameter::Y.to_i64())?;
-                    Ok(([[0x04].as_slice(), &x, &y].concat(), false))
-                }
-            }
-        }
-        KeyAgreementId::X25519 => {
-            let x25519 = i128::from(iana::EllipticCurve::X25519.to_i64());
-            if key.kty != KeyType::Assigned(iana::KeyType::OKP) || crv != Some(x25519) {
-                return Err(failed(
-                    "sender key is not an OKP X25519 key like the recipient's",
-                ));
-            }
-            Ok((bytes(iana::OkpKeyParameter::X.to_i64())?, false))
-        }
-    }
+        )),
+        other => failed(format!("sender {other}")),
+    })
 }
 
 /// The sender's public key for this recipient.
@@ -127,13 +101,9 @@ fn sender_public(
     if !static_sender {
         let v = either(p, u, H::EphemeralKey.to_i64())?
             .ok_or_else(|| failed("ECDH-ES recipient without an ephemeral key (-1)"))?;
-        let (point, compressed) = cose_public(v, id)?;
-        if input
-            .headers
-            .unsent
-            .compressed
-            .is_some_and(|c| c != compressed)
-        {
+        // A compressed point is unsupported above, so the point on the wire is uncompressed.
+        let point = cose_public(v, id)?;
+        if input.headers.unsent.compressed == Some(true) {
             return Err(failed(
                 "ephemeral point compression differs from input.unsent.compressed",
             ));
@@ -150,7 +120,7 @@ fn sender_public(
         either(p, u, H::StaticKeyId.to_i64())?,
     ) {
         (Some(v), None) => {
-            let (point, _) = cose_public(v, id)?;
+            let point = cose_public(v, id)?;
             if point != from_file {
                 return Err(failed(
                     "static key on the wire (-2) is not input.sender_key",
@@ -184,18 +154,9 @@ pub(super) fn content_key(
 ) -> Step<Vec<u8>> {
     let (id, d) = private_key(&input.key)?;
     let peer = sender_public(r, input, id, static_sender)?;
-    let ka =
-        (ctx.backend.key_agreement)(id).map_err(|u| unsupported(format!("{}: {u}", id.label())))?;
-    let kdf = (ctx.backend.kdf)(KdfId::HkdfSha256)
-        .map_err(|u| unsupported(format!("{}: {u}", KdfId::HkdfSha256.label())))?;
-    let private = ka
-        .private_key(d)
-        .map_err(setup_error("importing the recipient's static private key"))?;
-    let mut secret = vec![0u8; id.shared_secret_len()];
-    let n = private
-        .agree(&peer, &mut secret)
-        .map_err(check_error("ECDH"))?;
-    secret.truncate(n);
+    // The core's content-key recovery through the backend: ECDH, then HKDF-256 with the
+    // COSE_KDF_Context as info.
+    let secret = cek::ecdh_secret(ctx.backend, id, d, &peer).map_err(check_error("ECDH"))?;
     ctx.compare("Secret_hex", inter.and_then(|i| i.secret.as_ref()), &secret)?;
     let salt = match either(
         &r.protected.header,
@@ -206,9 +167,7 @@ pub(super) fn content_key(
         Some(Value::Bytes(s)) => s.clone(),
         Some(_) => return Err(failed("salt (-20) is not a bstr")),
     };
-    let mut cek = vec![0u8; key_len];
-    // The envelope's HKDF step (`envelope::recipient::derive_key`) through the backend.
-    crate::envelope::recipient::derive_key(kdf, &salt, &secret, context, &mut cek)
-        .map_err(|e| failed(format!("HKDF: {e}")))?;
-    Ok(cek)
+    let cek = cek::ecdh_direct_key(ctx.backend, &secret, &salt, context, key_len)
+        .map_err(check_error("HKDF"))?;
+    Ok(cek.to_vec())
 }

@@ -21,7 +21,7 @@ fn profile(alg: &coset::Algorithm) -> Step<AeadId> {
             algs::label_name(alg)
         ))
     })?;
-    algs::aead(a).map_err(unsupported)
+    crate::cose::iana::aead(a).map_err(unsupported)
 }
 
 /// Checks the rebuilt AAD against `AAD_hex`, allowing the file's "Encrypt1" where known.

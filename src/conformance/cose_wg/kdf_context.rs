@@ -19,12 +19,12 @@ use coset::CoseRecipient;
 use coset::cbor::value::Value;
 use coset::iana::{self, EnumI64};
 
-use super::algs;
 use super::check::{Step, failed, unsupported};
 use super::headers::either;
 use super::model::RecipientInput;
 use super::ours;
-use crate::envelope::recipient::{KdfContext, KdfNonce, KdfPartyInfo};
+use crate::cose::iana::{alg_label, content_key_bits};
+use crate::cose::kdf::{KdfContext, KdfNonce, KdfPartyInfo};
 
 /// A party field: from the wire, else from the input's `unsent` bucket (known from
 /// context, RFC 9053 §5.2: "... or be known to both parties").
@@ -72,17 +72,13 @@ fn nonce(v: Option<&Value>, p: iana::HeaderAlgorithmParameter) -> Step<Option<Kd
 }
 
 /// Serializes the context for a recipient whose derived key encrypts or MACs with
-/// `content`, with the envelope's [`crate::envelope::recipient::write_kdf_context`].
-pub(super) fn kdf_context(
-    content: iana::Algorithm,
-    r: &CoseRecipient,
-    inp: &RecipientInput,
-) -> Step<Vec<u8>> {
+/// `content` (a registered algorithm value), with the core's [`KdfContext`].
+pub(super) fn kdf_context(content: i64, r: &CoseRecipient, inp: &RecipientInput) -> Step<Vec<u8>> {
     use iana::HeaderAlgorithmParameter as H;
-    let bits = algs::content_key_bits(content).ok_or_else(|| {
+    let bits = content_key_bits(content).ok_or_else(|| {
         unsupported(format!(
             "{}: key length unknown, no KDF context",
-            algs::name(content)
+            alg_label(content)
         ))
     })?;
     let fields = [
@@ -100,7 +96,7 @@ pub(super) fn kdf_context(
     let protected = ours::wire_protected(&r.protected)?;
     let unsent = &inp.headers.unsent;
     let context = KdfContext {
-        algorithm: content.to_i64(),
+        algorithm: content,
         party_u: KdfPartyInfo {
             identity: bytes(u_id.as_ref(), H::PartyUIdentity)?,
             nonce: nonce(u_nonce.as_ref(), H::PartyUNonce)?,
@@ -116,7 +112,7 @@ pub(super) fn kdf_context(
         supp_pub_other: unsent.pub_other.as_deref(),
         supp_priv: unsent.priv_other.as_deref(),
     };
-    ours::kdf_context(&context)
+    Ok(context.to_vec())
 }
 
 #[cfg(test)]
@@ -145,7 +141,7 @@ mod tests {
             headers: Default::default(),
             sender_key: None,
         };
-        let ctx = kdf_context(iana::Algorithm::A128GCM, &r, &inp).unwrap();
+        let ctx = kdf_context(iana::Algorithm::A128GCM.to_i64(), &r, &inp).unwrap();
         assert_eq!(
             hex::encode_upper(ctx),
             "840183F6F6F683F6F6F682188044A1013818"

@@ -28,7 +28,7 @@ fn profile(alg: &coset::Algorithm) -> Step<MacId> {
             algs::label_name(alg)
         ))
     })?;
-    algs::mac(a).map_err(unsupported)
+    crate::cose::iana::mac(a).map_err(unsupported)
 }
 
 /// COSE_Mac0 under the input's single direct key.
@@ -83,7 +83,7 @@ pub(super) fn mac(
         &checked,
         &m.recipients,
         recipients,
-        algs::mac_key_len(id),
+        crate::cose::iana::mac_key_len(id),
     )?;
     verify_tag(ctx, id, &key, &to_mac, &m.tag)?;
     Ok(content)

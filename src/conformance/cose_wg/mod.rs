@@ -112,9 +112,9 @@ pub struct CoseRecord {
     /// limits of the check (`scope: ...`).
     pub notes: Vec<String>,
     /// How many of the file's intermediates (`ToBeSign_hex`, `ToMac_hex`, `AAD_hex`,
-    /// `CEK_hex`, `Context_hex`, `Secret_hex`) were rebuilt by the envelope's own builders
-    /// (`envelope::structure`, `envelope::recipient`, `envelope::cbor`) or derived through
-    /// the backend and found equal byte for byte.
+    /// `CEK_hex`, `Context_hex`, `Secret_hex`) were rebuilt by the COSE core the envelope
+    /// ships (`cose::structure`, `cose::kdf`, `cose::cbor`) or derived through it and the
+    /// backend (`cose::cek`) and found equal byte for byte.
     pub intermediates_compared: usize,
 }
 

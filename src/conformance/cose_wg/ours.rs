@@ -1,5 +1,5 @@
-//! The structures the examples' intermediates describe, rebuilt by the envelope's own
-//! code (`envelope::structure`, `envelope::recipient`, `envelope::cbor`), not coset's.
+//! The structures the examples' intermediates describe, rebuilt by the COSE core the
+//! envelope ships (`cose::structure`, `cose::kdf`, `cose::cbor`), not coset's.
 //!
 //! coset stays the independent decoder of `output.cbor`; the bytes that get signed,
 //! MACed, authenticated or fed to HKDF come from here, so the WG corpus checks the
@@ -8,9 +8,8 @@
 use coset::ProtectedHeader;
 
 use super::check::{Step, failed};
-use crate::envelope::cbor::{Overflow, Writer};
-use crate::envelope::recipient::{KdfContext, write_kdf_context};
-use crate::envelope::structure::{
+use crate::cose::cbor::{Overflow, Writer, to_vec};
+use crate::cose::structure::{
     enc_structure, to_be_authenticated_prefix, to_be_signed_prefix_with_signer,
 };
 
@@ -22,12 +21,8 @@ fn build(
     what: &str,
     f: impl FnOnce(&mut Writer<'_>) -> Result<(), Overflow>,
 ) -> Step<Vec<u8>> {
-    let mut buf = vec![0u8; cap.saturating_add(SLACK)];
-    let mut w = Writer::new(&mut buf);
-    f(&mut w).map_err(|Overflow| failed(format!("{what}: buffer too small (runner bug)")))?;
-    let n = w.len();
-    buf.truncate(n);
-    Ok(buf)
+    to_vec(cap.saturating_add(SLACK), f)
+        .map_err(|Overflow| failed(format!("{what}: buffer too small (runner bug)")))
 }
 
 /// The protected header exactly as it is on the wire (empty for an empty bstr).
@@ -81,25 +76,6 @@ pub(super) fn enc(context: &str, protected: &[u8], external: &[u8]) -> Step<Vec<
     build(protected.len() + external.len(), context, |w| {
         enc_structure(w, context, protected, external)
     })
-}
-
-/// A serialized COSE_KDF_Context.
-pub(super) fn kdf_context(c: &KdfContext<'_>) -> Step<Vec<u8>> {
-    let len = |o: Option<&[u8]>| o.map_or(0, <[u8]>::len);
-    let nonce = |n: Option<crate::envelope::recipient::KdfNonce<'_>>| match n {
-        Some(crate::envelope::recipient::KdfNonce::Bytes(b)) => b.len(),
-        _ => 9,
-    };
-    let cap = c.protected.len()
-        + len(c.party_u.identity)
-        + len(c.party_u.other)
-        + nonce(c.party_u.nonce)
-        + len(c.party_v.identity)
-        + len(c.party_v.other)
-        + nonce(c.party_v.nonce)
-        + len(c.supp_pub_other)
-        + len(c.supp_priv);
-    build(cap, "COSE_KDF_Context", |w| write_kdf_context(w, c))
 }
 
 #[cfg(test)]

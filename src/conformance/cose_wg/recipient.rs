@@ -5,31 +5,23 @@
 //! with a 2048-bit key. Every recipient must yield the same content key.
 
 use coset::CoseRecipient;
-use coset::iana;
 
 use super::algs;
-use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
+use super::check::{Ctx, Step, check_error, failed, unsupported};
 use super::ecdh;
 use super::fixups::FixUp;
 use super::headers::{check_layer, wire_alg, wire_kid};
 use super::kdf_context::kdf_context;
 use super::keys::{KeyMaterial, describe};
 use super::model::RecipientInput;
-use crate::backend::KeyTransportId;
+use crate::cose::cek;
+use crate::cose::iana::{KeyManagement, is_ecdh, key_management};
 
 /// A recipient after the structural checks.
 pub(super) struct Checked {
     alg: coset::Algorithm,
     /// The COSE_KDF_Context, for key-agreement recipients.
     context: Option<Vec<u8>>,
-}
-
-fn is_ecdh(a: iana::Algorithm) -> bool {
-    use iana::Algorithm as A;
-    matches!(
-        a,
-        A::ECDH_ES_HKDF_256 | A::ECDH_ES_HKDF_512 | A::ECDH_SS_HKDF_256 | A::ECDH_SS_HKDF_512
-    )
 }
 
 /// Headers, kids and KDF contexts of every recipient; sets the record's algorithm label.
@@ -123,11 +115,15 @@ fn one(
     inp: &RecipientInput,
     key_len: usize,
 ) -> Step<Vec<u8>> {
-    use iana::Algorithm as A;
     let name = algs::label_name(&c.alg);
     let inter = ctx.ex.intermediates.recipients.get(i);
-    match (algs::assigned(&c.alg), &c.context) {
-        (Some(A::Direct), _) => {
+    let Some(alg) = algs::assigned(&c.alg) else {
+        return Err(unsupported(format!(
+            "{name}: recipient algorithm not in the profile"
+        )));
+    };
+    match (key_management(alg).map_err(unsupported)?, &c.context) {
+        (KeyManagement::Direct, _) => {
             if r.ciphertext.as_deref() != Some(&[][..]) {
                 return Err(failed("direct recipient: ciphertext must be an empty bstr"));
             }
@@ -139,28 +135,18 @@ fn one(
                 ))),
             }
         }
-        (Some(a @ (A::ECDH_ES_HKDF_256 | A::ECDH_SS_HKDF_256)), Some(context)) => {
+        (KeyManagement::EcdhHkdf256 { static_sender }, Some(context)) => {
             if r.ciphertext.as_deref() != Some(&[][..]) {
                 return Err(failed(
                     "direct key agreement: ciphertext must be an empty bstr",
                 ));
             }
-            let static_sender = a == A::ECDH_SS_HKDF_256;
             ecdh::content_key(ctx, r, inp, inter, static_sender, context, key_len)
         }
-        (Some(A::ECDH_ES_HKDF_512 | A::ECDH_SS_HKDF_512), _) => Err(unsupported(format!(
-            "{name}: HKDF with SHA-512 is not in the profile (HKDF-256 only)"
-        ))),
-        (Some(A::RSAES_OAEP_SHA_256), _) => oaep(ctx, r, inp),
-        (Some(A::RSAES_OAEP_RFC_8017_default), _) => Err(unsupported(format!(
-            "{name} (-40): OAEP with SHA-1 is out of profile (SHA-256 only)"
-        ))),
-        (Some(A::RSAES_OAEP_SHA_512), _) => Err(unsupported(format!(
-            "{name}: OAEP with SHA-512 is not in the profile (SHA-256 only)"
-        ))),
-        _ => Err(unsupported(format!(
-            "{name}: recipient algorithm not in the profile"
-        ))),
+        (KeyManagement::EcdhHkdf256 { .. }, None) => {
+            Err(failed(format!("{name}: no KDF context (runner bug)")))
+        }
+        (KeyManagement::RsaOaep256, _) => oaep(ctx, r, inp),
     }
 }
 
@@ -179,21 +165,11 @@ fn oaep(ctx: &mut Ctx<'_>, r: &CoseRecipient, inp: &RecipientInput) -> Step<Vec<
             rsa.bits()
         )));
     }
-    let id = KeyTransportId::RsaOaep2048Sha256;
-    let kt =
-        (ctx.backend.key_transport)(id).map_err(|u| unsupported(format!("{}: {u}", id.label())))?;
     let pkcs8 = inp.key.rsa_pkcs8().map_err(failed)?;
-    let dk = kt
-        .decrypting_key(&pkcs8)
-        .map_err(setup_error("loading the recipient's RSA private key"))?;
     let ct = r
         .ciphertext
         .as_deref()
         .ok_or_else(|| failed("RSA-OAEP recipient without ciphertext"))?;
-    let mut out = vec![0u8; id.ciphertext_len()];
-    let n = dk
-        .decrypt(ct, b"", &mut out)
-        .map_err(check_error("RSA-OAEP"))?;
-    out.truncate(n);
-    Ok(out)
+    let cek = cek::oaep_unwrap(ctx.backend, &pkcs8, ct).map_err(check_error("RSA-OAEP"))?;
+    Ok(cek.to_vec())
 }

@@ -12,7 +12,6 @@ use coset::cbor::value::Value;
 use coset::iana::{self, EnumI64};
 use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier};
 use der::{Decode, Encode, Reader, SliceReader, Tag, TagNumber, Tagged};
-use sha2::{Digest, Sha256};
 use spki::AlgorithmIdentifierRef;
 
 use super::check::{Ctx, Step, check_error, failed, setup_error, unsupported};
@@ -189,7 +188,7 @@ fn by_thumbprint(ctx: &mut Ctx<'_>, v: &Value) -> Step<Cert> {
     else {
         return Err(failed("x5t is not [hash alg, digest]"));
     };
-    if i128::from(*alg) != i128::from(iana::Algorithm::SHA_256.to_i64()) {
+    if i128::from(*alg) != i128::from(crate::cose::iana::ALG_SHA_256) {
         return Err(unsupported(format!(
             "x5t with hash alg {}: only SHA-256 thumbprints are in the profile",
             i128::from(*alg)
@@ -206,7 +205,8 @@ fn by_thumbprint(ctx: &mut Ctx<'_>, v: &Value) -> Step<Cert> {
     for path in candidates {
         let der = std::fs::read(&path)
             .map_err(|e| failed(format!("x5t: cannot read {}: {e}", path.display())))?;
-        if Sha256::digest(&der).as_slice() == digest.as_slice() {
+        // The same thumbprint the envelope's opener looks senders up by (`cose::x5`).
+        if crate::cose::x5::cert_thumbprint(&der).as_slice() == digest.as_slice() {
             let name = path
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());

@@ -15,12 +15,11 @@ use crate::backend::{
     AeadKey, AgreementKey, Backend, DecryptingKey, KeyAgreementId, KeyTransportId, MacId, MacKey,
     SignatureId, Unsupported, VerifyingKey,
 };
+use crate::cose::iana;
+use crate::cose::x5::cert_thumbprint;
 use crate::envelope::error::EnvelopeError;
 use crate::envelope::header::{Protected, SenderId};
-use crate::envelope::iana;
-use crate::envelope::keys::{
-    ANONYMOUS_ROLE, KeyAlg, KeyMaterial, Policy, TrustStore, cert_thumbprint, fingerprint,
-};
+use crate::envelope::keys::{ANONYMOUS_ROLE, KeyAlg, KeyMaterial, Policy, TrustStore, fingerprint};
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 

@@ -15,13 +15,13 @@ use super::Opener;
 use super::admission::Who;
 use super::keyring::{Prepared, Signer};
 use crate::backend::MacId;
-use crate::envelope::cbor::{Reader, Writer};
+use crate::cose::cbor::{Reader, Writer};
+use crate::cose::iana::{self, TAG_SIGN1};
+use crate::cose::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 use crate::envelope::error::EnvelopeError;
 use crate::envelope::header::{self, Protected, SenderId};
-use crate::envelope::iana::{self, TAG_SIGN1};
 use crate::envelope::keys::KeyAlg;
 use crate::envelope::mode::Mode;
-use crate::envelope::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 
 fn not_nested(p: &Protected<'_>) -> Result<(), EnvelopeError> {
     if p.nested {

@@ -16,15 +16,15 @@ mod recipients;
 use std::sync::Arc;
 
 use super::audience::OwnNames;
-use super::cbor::{MAJOR_ARRAY, MAJOR_TAG, Reader};
 use super::clock::Clock;
 use super::error::EnvelopeError;
-use super::iana::{TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
 use super::keys::{ANONYMOUS_ROLE, TrustStore};
 use super::mode::Mode;
 use super::replay::{ReplayConfig, ReplayGuard};
 use super::template::Templates;
 use crate::backend::Backend;
+use crate::cose::cbor::{MAJOR_ARRAY, MAJOR_TAG, Reader};
+use crate::cose::iana::{TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
 
 use keyring::Keyring;
 

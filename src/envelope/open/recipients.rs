@@ -5,9 +5,10 @@ use zeroize::Zeroizing;
 use super::Opener;
 use super::keyring::Prepared;
 use crate::backend::{AeadId, AeadKey, KdfId};
-use crate::envelope::cbor::Reader;
+use crate::cose::cbor::Reader;
+use crate::cose::iana;
+use crate::cose::kdf::derive_direct_cek;
 use crate::envelope::error::EnvelopeError;
-use crate::envelope::iana;
 use crate::envelope::keys::KeyAlg;
 use crate::envelope::recipient::{self, Recipient};
 use crate::envelope::seal::recipient_binding;
@@ -68,7 +69,7 @@ impl Opener {
                 let zn = key.agree(public, z.as_mut_slice())?;
                 let z = z.get(..zn).ok_or(EnvelopeError::Authentication)?;
                 let kdf = (self.backend.kdf)(KdfId::HkdfSha256)?;
-                recipient::derive_direct_cek(kdf, z, content, cek)?;
+                derive_direct_cek(kdf, z, content, cek)?;
             }
             (Prepared::Unavailable(u), _) => return Err(EnvelopeError::Unsupported(*u)),
             (Prepared::Agree(..), iana::ALG_ECDH_ES_HKDF_256) => {

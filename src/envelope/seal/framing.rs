@@ -10,13 +10,13 @@
 use rand::{Rng, rngs::StdRng};
 
 use crate::backend::{AeadKey, MacKey, SignatureId, SigningKey};
-use crate::envelope::cbor::{
+use crate::cose::cbor::{
     MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_TAG, MAJOR_UINT, Writer, head_len,
 };
+use crate::cose::iana::{self, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
+use crate::cose::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 use crate::envelope::error::EnvelopeError;
 use crate::envelope::header::{Layout, MAX_KID_LEN, Protected};
-use crate::envelope::iana::{self, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_MAC0, TAG_SIGN1};
-use crate::envelope::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_MAC0, CTX_SIGNATURE1};
 
 /// Alignment of the payload in a [`MessageBuf`] (a cache line).
 pub(super) const PAYLOAD_ALIGN: usize = 64;

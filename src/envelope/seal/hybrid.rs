@@ -9,10 +9,12 @@ use crate::backend::{
     Aead, AeadId, AeadKey, Backend, EncryptingKey, Kdf, KdfId, KeyAgreement, KeyAgreementId,
     KeyTransportId,
 };
-use crate::envelope::cbor::{MAJOR_ARRAY, Writer};
+use crate::cose::cbor::{MAJOR_ARRAY, Writer};
+use crate::cose::kdf::derive_direct_cek;
+use crate::cose::message::{PROTECTED_ECDH_ES, PROTECTED_OAEP};
 use crate::envelope::error::EnvelopeError;
 use crate::envelope::keys::{KeyAlg, agreement_public};
-use crate::envelope::recipient::{self, PROTECTED_ECDH_ES, PROTECTED_OAEP};
+use crate::envelope::recipient;
 
 enum Kind {
     Oaep(Vec<(Vec<u8>, Box<dyn EncryptingKey>)>),
@@ -144,7 +146,7 @@ impl HybridState {
                 let z = z
                     .get(..zn)
                     .ok_or(EnvelopeError::TooLarge("shared secret"))?;
-                recipient::derive_direct_cek(*kdf, z, self.content, cek)?;
+                derive_direct_cek(*kdf, z, self.content, cek)?;
                 w.head(MAJOR_ARRAY, 1)?;
                 recipient::write_recipient(
                     &mut w,

@@ -4,10 +4,11 @@
 use super::SealConfig;
 use super::hybrid::HybridState;
 use crate::backend::{AeadId, AeadKey, Backend, MacId, MacKey, SignatureId, SigningKey};
+use crate::cose::iana;
+use crate::cose::x5::cert_thumbprint;
 use crate::envelope::error::EnvelopeError;
 use crate::envelope::header::SenderId;
-use crate::envelope::iana;
-use crate::envelope::keys::{KeyAlg, KeyEntry, KeyMaterial, cert_thumbprint};
+use crate::envelope::keys::{KeyAlg, KeyEntry, KeyMaterial};
 use crate::envelope::mode::{Identity, Mode};
 
 /// The keys a sealer uses, by mode.

@@ -24,10 +24,10 @@ use super::audience::{Audience, kid_name};
 use super::clock::Clock;
 use super::error::EnvelopeError;
 use super::header::Protected;
-use super::iana;
 use super::keys::KeyEntry;
 use super::mode::{Identity, Mode};
 use crate::backend::{AeadId, Backend};
+use crate::cose::iana;
 
 pub use framing::{MessageBuf, recipient_binding};
 use framing::{PAYLOAD_ALIGN, Work};
@@ -285,7 +285,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::backend::ALL_BACKENDS;
-    use crate::envelope::cbor::Reader;
+    use crate::cose::cbor::Reader;
     use crate::envelope::clock::ManualClock;
     use crate::envelope::fixtures::generate;
     use crate::envelope::keys::KeyAlg;

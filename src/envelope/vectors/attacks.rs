@@ -18,11 +18,11 @@ use super::generate::{
 use super::negative::{Gen, nth, rx};
 use super::schema::{Receiver, SealSpec, Vector};
 use crate::backend::AeadId;
+use crate::cose::cbor::Writer;
+use crate::cose::iana;
 use crate::envelope::audience::{Audience, kid_name};
-use crate::envelope::cbor::Writer;
 use crate::envelope::fixtures::public_only;
 use crate::envelope::header::{Protected, SenderId};
-use crate::envelope::iana;
 use crate::envelope::keys::KeyEntry;
 use crate::envelope::seal::recipient_binding;
 use crate::envelope::{Identity, Mode};

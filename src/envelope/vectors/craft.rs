@@ -7,16 +7,15 @@ use std::ops::Range;
 use super::error::VectorError;
 use super::generate::{ISSUER, NODE};
 use crate::backend::{ALL_BACKENDS, MacId};
-use crate::envelope::audience::kid_name;
-use crate::envelope::cbor::{
-    MAJOR_ARRAY, MAJOR_MAP, MAJOR_TAG, MAJOR_UINT, Overflow, Reader, Writer,
-};
-use crate::envelope::iana::{
+use crate::cose::cbor::{MAJOR_ARRAY, MAJOR_MAP, MAJOR_TAG, MAJOR_UINT, Overflow, Reader, Writer};
+use crate::cose::iana::{
     CWT_AUD, CWT_CTI, CWT_IAT, CWT_ISS, HDR_ALG, HDR_CWT_CLAIMS, HDR_EPHEMERAL_KEY, HDR_IV,
-    HDR_KID, HDR_RPC_METHOD, KEY_CRV, KEY_KTY, KEY_X, TAG_ENCRYPT, TAG_MAC0,
+    HDR_KID, KEY_CRV, KEY_KTY, KEY_X, TAG_ENCRYPT, TAG_MAC0,
 };
+use crate::cose::structure::{CTX_MAC0, to_be_authenticated_prefix};
+use crate::envelope::audience::kid_name;
+use crate::envelope::header::HDR_RPC_METHOD;
 use crate::envelope::keys::{KeyEntry, KeyMaterial};
-use crate::envelope::structure::{CTX_MAC0, to_be_authenticated_prefix};
 
 /// Byte ranges (contents, without CBOR heads) of a sealed message's parts.
 #[derive(Debug, Clone)]
@@ -35,7 +34,7 @@ pub(super) struct Parts {
     pub recipients_at: Option<usize>,
 }
 
-fn cbor(name: &str) -> impl Fn(crate::envelope::cbor::CborError) -> VectorError + '_ {
+fn cbor(name: &str) -> impl Fn(crate::cose::cbor::CborError) -> VectorError + '_ {
     move |e| VectorError::generate(name, format!("locating parts: {e}"))
 }
 

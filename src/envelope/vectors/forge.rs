@@ -11,14 +11,16 @@ use zeroize::Zeroizing;
 
 use super::error::VectorError;
 use crate::backend::{ALL_BACKENDS, AeadId, Backend, KdfId};
+use crate::cose::cbor::{Reader, Writer, to_vec};
+use crate::cose::iana::{self, TAG_ENCRYPT};
+use crate::cose::message::{self, PROTECTED_ECDH_ES};
+use crate::cose::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_SIGNATURE1};
+use crate::cose::{cek, kdf};
 use crate::envelope::EnvelopeError;
-use crate::envelope::cbor::{MAJOR_ARRAY, MAJOR_MAP, MAJOR_TAG, Reader, Writer};
 use crate::envelope::header::Protected;
-use crate::envelope::iana::{self, HDR_IV, TAG_ENCRYPT, TAG_ENCRYPT0, TAG_SIGN1};
 use crate::envelope::keys::{KeyAlg, KeyEntry, KeyMaterial, agreement_public};
 use crate::envelope::keystore::agreement_scalar;
-use crate::envelope::recipient::{self, PROTECTED_ECDH_ES};
-use crate::envelope::structure::{self, CTX_ENCRYPT, CTX_ENCRYPT0, CTX_SIGNATURE1};
+use crate::envelope::recipient;
 
 /// Runs `f` on the first backend that supports it.
 fn first<T>(
@@ -41,12 +43,7 @@ fn written(
     len: usize,
     f: impl FnOnce(&mut Writer<'_>) -> Result<(), EnvelopeError>,
 ) -> Result<Vec<u8>, EnvelopeError> {
-    let mut buf = vec![0u8; len];
-    let mut w = Writer::new(&mut buf);
-    f(&mut w)?;
-    let n = w.len();
-    buf.truncate(n);
-    Ok(buf)
+    to_vec(len, f)
 }
 
 /// A deterministic IV for vector `name` (from its seed).
@@ -88,15 +85,8 @@ pub(super) fn sign1(
         let sig = sig.get(..n).ok_or(EnvelopeError::TooLarge("signature"))?;
         Ok(sig.to_vec())
     })?;
-    written(room + signature.len(), |w| {
-        w.head(MAJOR_TAG, TAG_SIGN1)?;
-        w.head(MAJOR_ARRAY, 4)?;
-        w.bstr(protected)?;
-        w.head(MAJOR_MAP, 0)?;
-        w.bstr(payload)?;
-        Ok(w.bstr(&signature)?)
-    })
-    .map_err(|e| VectorError::generate(name, e))
+    message::sign1(protected, payload, &signature)
+        .map_err(|e| VectorError::generate(name, EnvelopeError::from(e)))
 }
 
 /// One ECDH-ES + HKDF-256 recipient (not an array) to `to`'s X25519 or P-256 public key
@@ -127,7 +117,7 @@ pub(super) fn ecdh_recipient(
             .get(..pn)
             .ok_or(EnvelopeError::TooLarge("ephemeral key"))?;
         let mut cek = Zeroizing::new(vec![0u8; content.key_len()]);
-        recipient::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, z, content, &mut cek)?;
+        kdf::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, z, content, &mut cek)?;
         let rec = written(1024, |w| {
             Ok(recipient::write_recipient(
                 w,
@@ -143,15 +133,7 @@ pub(super) fn ecdh_recipient(
 
 /// A CBOR array of the given encoded recipients.
 pub(super) fn recipients(name: &str, items: &[&[u8]]) -> Result<Vec<u8>, VectorError> {
-    let len = items.iter().map(|r| r.len()).sum::<usize>() + 9;
-    written(len, |w| {
-        w.head(MAJOR_ARRAY, items.len() as u64)?;
-        for r in items {
-            w.raw(r)?;
-        }
-        Ok(())
-    })
-    .map_err(|e| VectorError::generate(name, e))
+    message::array_of(items).map_err(|e| VectorError::generate(name, EnvelopeError::from(e)))
 }
 
 /// A COSE_Encrypt0 (`recipients` `None`) or COSE_Encrypt (with that encoded recipients
@@ -187,27 +169,7 @@ pub(super) fn encrypt(
         key.seal_in_place(iv, &aad, &mut buf)?;
         Ok(buf)
     })?;
-    let tail = recipients.unwrap_or_default();
-    let room = protected.len() + ciphertext.len() + tail.len() + 64;
-    written(room, |w| {
-        match recipients {
-            Some(_) => {
-                w.head(MAJOR_TAG, TAG_ENCRYPT)?;
-                w.head(MAJOR_ARRAY, 4)?;
-            }
-            None => {
-                w.head(MAJOR_TAG, TAG_ENCRYPT0)?;
-                w.head(MAJOR_ARRAY, 3)?;
-            }
-        }
-        w.bstr(protected)?;
-        w.head(MAJOR_MAP, 1)?;
-        w.int(HDR_IV)?;
-        w.bstr(iv)?;
-        w.bstr(&ciphertext)?;
-        Ok(w.raw(tail)?)
-    })
-    .map_err(err)
+    message::encrypt(protected, iv, &ciphertext, recipients).map_err(|e| err(e.into()))
 }
 
 /// What a recipient holding `key` (an ECDH-ES private key) reads from a COSE_Encrypt with
@@ -248,15 +210,9 @@ pub(super) fn decrypt_ecdh(
             .alg
             .and_then(iana::aead_from_alg)
             .ok_or(EnvelopeError::WrongAlgorithm)?;
-        let mut z = Zeroizing::new([0u8; 32]);
-        let zn = (b.key_agreement)(id)?
-            .private_key(&scalar)?
-            .agree(public, z.as_mut_slice())?;
+        let z = cek::ecdh_secret(b, id, &scalar, public)?;
         let mut cek = Zeroizing::new(vec![0u8; content.key_len()]);
-        let z = z
-            .get(..zn)
-            .ok_or(EnvelopeError::TooLarge("shared secret"))?;
-        recipient::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, z, content, &mut cek)?;
+        kdf::derive_direct_cek((b.kdf)(KdfId::HkdfSha256)?, &z, content, &mut cek)?;
         let aad = written(protected.len() + 32, |w| {
             let ext = structure::content_external_aad(CTX_ENCRYPT, protected);
             Ok(structure::enc_structure(w, CTX_ENCRYPT, protected, ext)?)

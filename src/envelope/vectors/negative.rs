@@ -16,8 +16,9 @@ use super::generate::{
     self_check, slug, spec,
 };
 use super::schema::{Class, Expected, Receiver, SealSpec, Vector};
+use crate::cose::iana::{ALG_HMAC_256_256, HDR_CRIT};
 use crate::envelope::fixtures::public_only;
-use crate::envelope::iana::{ALG_HMAC_256_256, HDR_CRIT, HDR_RPC_METHOD};
+use crate::envelope::header::HDR_RPC_METHOD;
 use crate::envelope::keys::KeyEntry;
 use crate::envelope::{Identity, Mode};
 
@@ -459,7 +460,7 @@ fn forbidden_headers(g: &mut Gen<'_>) -> Result<(), VectorError> {
     let mut crit = base.clone();
     // crit = [-65537]: the RPC method label marked critical. ref: RFC 9052 §3.1
     let crit_value = craft::item(|w| {
-        w.head(crate::envelope::cbor::MAJOR_ARRAY, 1)?;
+        w.head(crate::cose::cbor::MAJOR_ARRAY, 1)?;
         w.int(HDR_RPC_METHOD)
     });
     crit.insert(1, (HDR_CRIT, crit_value));

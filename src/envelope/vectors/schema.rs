@@ -376,8 +376,8 @@ impl Vector {
 mod tests {
     use super::*;
     use crate::backend::{Error, Unsupported};
+    use crate::cose::cbor::CborError;
     use crate::envelope::EnvelopeError;
-    use crate::envelope::cbor::CborError;
 
     /// One value of every variant: the list above must be exactly their kinds.
     #[test]

@@ -8,9 +8,9 @@ use crate::backend::{
     AeadId, AeadKey, AgreementKey, Backend, DecryptingKey, EncryptingKey, Kdf, KdfId,
     KeyAgreementId, MacKey, SignatureId, SigningKey, VerifyingKey,
 };
+use crate::cose::kdf::derive_direct_cek;
 use crate::envelope::keys::agreement_public;
 use crate::envelope::keystore::agreement_scalar;
-use crate::envelope::recipient::derive_direct_cek;
 use crate::envelope::{KeyAlg, KeyMaterial};
 use crate::measure::error::MeasureError;
 use crate::measure::keys::key;

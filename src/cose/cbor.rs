@@ -1,5 +1,5 @@
-//! The profile's CBOR fast path: a deterministic writer and a strict reader for the few
-//! shapes the envelope uses.
+//! The COSE core's CBOR: a deterministic writer and a strict reader, the fast path of
+//! the envelope and the decoder the conformance runners rebuild structures with.
 //!
 //! Only what RFC 8949 §4.2.1 "core deterministic encoding" allows is written and accepted:
 //! shortest-form heads, definite lengths, map keys in bytewise order without duplicates.
@@ -32,6 +32,33 @@ pub const fn head_len(value: u64) -> usize {
         0x1_0000..=0xffff_ffff => 5,
         _ => 9,
     }
+}
+
+/// The rank of an integer map key in deterministic order: for integers the bytewise
+/// order of shortest-form encodings is numeric order within a sign, and every unsigned
+/// key before every negative one (RFC 8949 §4.2.1), so comparing ranks is comparing the
+/// encodings.
+#[inline]
+pub fn label_rank(label: i64) -> u128 {
+    if label >= 0 {
+        u128::from(label.unsigned_abs())
+    } else {
+        (1u128 << 64) + (-1 - i128::from(label)).unsigned_abs()
+    }
+}
+
+/// A buffer of `cap` bytes written by `f`, cut to what it wrote (for code off the hot
+/// path: crafted messages, rebuilt structures).
+pub fn to_vec<E: From<Overflow>>(
+    cap: usize,
+    f: impl FnOnce(&mut Writer<'_>) -> Result<(), E>,
+) -> Result<Vec<u8>, E> {
+    let mut buf = vec![0u8; cap];
+    let mut w = Writer::new(&mut buf);
+    f(&mut w)?;
+    let n = w.len();
+    buf.truncate(n);
+    Ok(buf)
 }
 
 /// The first `N` bytes of `arg` as an array.
@@ -345,7 +372,53 @@ impl<'a> Reader<'a> {
     pub fn label(&mut self) -> Result<i64, CborError> {
         self.int()
     }
+
+    /// Reads `false` or `true` (simple values 20 and 21; off the hot path, which
+    /// accepts no simple value but `null`).
+    pub fn bool(&mut self) -> Result<bool, CborError> {
+        let at = self.pos;
+        let v = match self.data.get(at) {
+            Some(0xf4) => false,
+            Some(0xf5) => true,
+            Some(_) => return Err(CborError::Unexpected(at)),
+            None => return Err(CborError::Truncated(at)),
+        };
+        self.pos = at + 1;
+        Ok(v)
+    }
+
+    /// Skips one complete item (nested at most `MAX_SKIP_DEPTH` deep), for parameters a
+    /// decoder does not interpret. Booleans are skipped too.
+    pub fn skip(&mut self) -> Result<(), CborError> {
+        self.skip_nested(0)
+    }
+
+    fn skip_nested(&mut self, depth: usize) -> Result<(), CborError> {
+        let at = self.pos;
+        if depth > MAX_SKIP_DEPTH {
+            return Err(CborError::Unexpected(at));
+        }
+        if matches!(self.data.get(at), Some(0xf4 | 0xf5)) {
+            self.pos = at + 1;
+            return Ok(());
+        }
+        let (major, value) = self.head()?;
+        let len = usize::try_from(value).map_err(|_| CborError::Truncated(at))?;
+        match major {
+            MAJOR_BSTR | MAJOR_TSTR => self.take(len).map(|_| ()),
+            MAJOR_ARRAY => (0..len).try_for_each(|_| self.skip_nested(depth + 1)),
+            MAJOR_MAP => (0..len).try_for_each(|_| {
+                self.skip_nested(depth + 1)?;
+                self.skip_nested(depth + 1)
+            }),
+            MAJOR_TAG => self.skip_nested(depth + 1),
+            _ => Ok(()),
+        }
+    }
 }
+
+/// How deep [`Reader::skip`] follows nested arrays, maps and tags.
+pub const MAX_SKIP_DEPTH: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -435,6 +508,28 @@ mod tests {
             Reader::new(&[0x62, 0xff, 0xfe]).tstr(),
             Err(CborError::BadUtf8(0))
         );
+    }
+
+    #[test]
+    fn skip_and_bool_cover_nested_items() {
+        // [1, {2: h'03'}, true, 6("x")] then false
+        let bytes = [
+            0x84, 0x01, 0xa1, 0x02, 0x41, 0x03, 0xf5, 0xc6, 0x61, b'x', 0xf4,
+        ];
+        let mut r = Reader::new(&bytes);
+        r.skip().unwrap();
+        assert_eq!(r.bool(), Ok(false));
+        r.finish().unwrap();
+        assert_eq!(Reader::new(&[0xf6]).bool(), Err(CborError::Unexpected(0)));
+        let deep = [[0x81u8; 20].as_slice(), &[0x00]].concat();
+        assert!(Reader::new(&deep).skip().is_err());
+    }
+
+    #[test]
+    fn to_vec_cuts_to_what_was_written() {
+        let v = to_vec(16, |w| w.bstr(b"ab")).unwrap();
+        assert_eq!(v, [0x42, b'a', b'b']);
+        assert_eq!(to_vec(1, |w| w.bstr(b"ab")), Err(Overflow));
     }
 
     #[test]
