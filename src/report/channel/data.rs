@@ -191,6 +191,8 @@ pub(super) struct Line {
     pub(super) library: String,
     pub(super) kind: Kind,
     pub(super) label: String,
+    /// Legend text in the plot.
+    pub(super) legend: String,
     /// For TLS lines, the stack (bytes are merged per stack).
     pub(super) stack: Option<String>,
     pub(super) costs: BTreeMap<u64, Cost>,
@@ -306,6 +308,15 @@ pub(super) fn message_lines(m: &Machine, ch: &Channel<'_>) -> Vec<Line> {
             library: library.clone(),
             kind,
             label: format!("TLS record, {}", path.label()),
+            legend: format!(
+                "{} TLS record, {}",
+                path.stack,
+                if path.transport == LOOPBACK {
+                    "loopback"
+                } else {
+                    "in memory"
+                }
+            ),
             stack: Some(path.stack.to_string()),
             costs: msgs
                 .iter()
@@ -329,6 +340,7 @@ pub(super) fn message_lines(m: &Machine, ch: &Channel<'_>) -> Vec<Line> {
                     library: library.clone(),
                     kind,
                     label: format!("{name} {alg} (seal + open)"),
+                    legend: format!("{library} {name} {alg}"),
                     stack: None,
                     costs,
                 });

@@ -88,15 +88,21 @@ pub fn section(input: &ReportInput) -> Result<Section, ReportError> {
                 .push(Block::Figure(Figure::render(&name, &Plot::Bar(plot))?));
         }
         match handshake_table(ch) {
-            Some(t) => sec.blocks.push(Block::Table(t)),
+            Some(t) => {
+                let dashes = t.rows.iter().flatten().any(|c| c == "–");
+                sec.blocks.push(Block::Table(t));
+                if dashes {
+                    let mut note = "– : not in the results. A resumed handshake sends no \
+                                    certificates, so the matrix resumes once per stack, after \
+                                    an Ed25519 handshake."
+                        .to_string();
+                    for why in no_resumption(ch) {
+                        note.push_str(&format!(" No resumed handshake for {why}."));
+                    }
+                    sec.text(note);
+                }
+            }
             None => sec.not_measured("TLS handshakes not measured in this run."),
-        }
-        let missing = no_resumption(ch);
-        if !missing.is_empty() {
-            sec.text(format!(
-                "– : not measured. No resumed handshake for {}.",
-                missing.join("; ")
-            ));
         }
         if let Some(a) = amortized_table(m, ch) {
             sec.text(match (a.measured, a.computed) {

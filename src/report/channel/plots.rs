@@ -12,10 +12,7 @@ pub(super) fn message_plot(lines: &[Line]) -> Option<LinePlot> {
         .map(|l| {
             let (dash, marker) = l.kind.style();
             Series {
-                name: match &l.stack {
-                    Some(_) => l.label.clone(),
-                    None => format!("{}: {}", l.library, l.label),
-                },
+                name: l.legend.clone(),
                 colour: backend_colour(&l.library),
                 dash,
                 marker,
