@@ -125,6 +125,26 @@ fn decide_states_the_crypto_share_of_the_measured_rpc() {
             .any(|n| n.as_str().unwrap().contains("3 servers")),
         "{s}"
     );
+    // The fixture's seal-all and sign-all cells on the recommended backend are the
+    // measured check beside the price, and the summary quotes the rpc class's own mode.
+    let measured = s["measured"].as_array().unwrap();
+    assert!(!measured.is_empty(), "{s}");
+    for m in measured {
+        let want = match m["protection"].as_str().unwrap() {
+            "seal-all" if s["backend"] == "aws-lc" => 14.0,
+            "seal-all" => 20.0,
+            "sign-all" => 300.0,
+            other => panic!("{other}"),
+        };
+        assert_eq!(m["envelope_us_per_rpc"], want, "{m}");
+    }
+    assert!(
+        s["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Measured inside the e2e clients"),
+        "{s}"
+    );
     // TLS measured: +210 µs per RPC, 150 of it in the broker, p99 +600 µs.
     assert_eq!(s["tls"]["added_us_per_rpc"], 210.0);
     assert_eq!(s["tls"]["broker_us_per_rpc"], 150.0);

@@ -204,6 +204,7 @@ fn print_system(s: &SystemShare) {
         human(b.clients_us_per_rpc),
         human(b.total_us_per_rpc)
     );
+    println!();
     let mut t = super::table(&[
         "class",
         "scheme",

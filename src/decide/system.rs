@@ -88,6 +88,8 @@ pub struct ClassShare {
 /// The e2e run's own envelope measurement of one mode used by the strategy.
 #[derive(Debug, Clone, Serialize)]
 pub struct MeasuredEnvelope {
+    /// The protection (the mode the strategy uses).
+    pub protection: Protection,
     /// The cell's id.
     pub cell: String,
     /// Envelope CPU inside the clients per RPC (4 calls for a call), µs.
@@ -308,6 +310,7 @@ pub fn system_share(decision: &Decision, file: &SystemFile) -> Result<SystemShar
             .or_else(|| run.highest_sustained(Pattern::Call, p, &row.backend, Transport::Tcp));
         match cell {
             Some(s) => measured.push(MeasuredEnvelope {
+                protection: p,
                 cell: s.id.clone(),
                 envelope_us_per_rpc: s.cpu_per_rpc.envelope_us,
                 total_us_per_rpc: s.cpu_per_rpc.total_us,
@@ -366,6 +369,28 @@ pub fn system_share(decision: &Decision, file: &SystemFile) -> Result<SystemShar
         human(costs.cores + bus_cores),
         human(100.0 * share(costs.cores, bus_cores)),
     );
+    // The rpc class's own mode measured inside the e2e clients, beside the price.
+    let rpc_protection = rpc
+        .and_then(|(c, _)| costs.classes.iter().find(|k| k.class == c.name))
+        .and_then(|k| Protection::of_mode(k.scheme.mode));
+    let summary = match rpc_protection.and_then(|p| measured.iter().find(|m| m.protection == p)) {
+        Some(m) => format!(
+            "{summary} Measured inside the e2e clients ({}): {} µs per RPC in envelope calls, {}% \
+             of that cell's CPU{}.",
+            m.cell,
+            human(m.envelope_us_per_rpc),
+            human(100.0 * m.envelope_share),
+            if crypto_us_per_rpc > 0.0 {
+                format!(
+                    " ({}× the price above)",
+                    human(m.envelope_us_per_rpc / crypto_us_per_rpc)
+                )
+            } else {
+                String::new()
+            }
+        ),
+        None => summary,
+    };
     Ok(SystemShare {
         file: path,
         measured_by: format!("{} ({})", run.profile, run.broker_version),
