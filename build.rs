@@ -42,8 +42,10 @@ fn main() {
         .filter(|o| o.status.success())
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .map_or_else(|| "unknown".to_string(), |s| s.trim().to_string());
+    // `--no-optional-locks`: a plain `git status` refreshes and rewrites `.git/index`, which
+    // this script watches, so every build would rerun it and rebuild the crate.
     let dirty = Command::new("git")
-        .args(["status", "--porcelain", "--untracked-files=no"])
+        .args(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no"])
         .output()
         .ok()
         .is_some_and(|o| !o.stdout.is_empty());
