@@ -309,7 +309,7 @@ pub(super) fn message_lines(m: &Machine, ch: &Channel<'_>) -> Vec<Line> {
             kind,
             label: format!("TLS record, {}", path.label()),
             legend: format!(
-                "{} TLS record, {}",
+                "{} TLS, {}",
                 path.stack,
                 if path.transport == LOOPBACK {
                     "loopback"
