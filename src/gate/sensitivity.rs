@@ -233,7 +233,8 @@ fn environment_notes(rel: &Measured, mea: &Measured) -> Vec<String> {
             if rr == mr {
                 " (uncommitted changes: the two builds may hold different code)"
             } else {
-                " (different code: the ratios mix the build profile with the change)"
+                " (different commits: where the timed code differs, the ratios mix the build \
+                 profile with the change)"
             }
         ));
     }
