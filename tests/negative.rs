@@ -28,6 +28,7 @@ use std::sync::{Arc, OnceLock};
 
 use sealbench::backend::{ALL_BACKENDS, AeadId, Backend, KeyAgreementId};
 use sealbench::conformance::Outcome;
+use sealbench::conformance::envelope_vectors::{Class, Expected, Vector, check_vector, load_dir};
 use sealbench::cose::cbor::{
     MAJOR_ARRAY, MAJOR_BSTR, MAJOR_MAP, MAJOR_NINT, MAJOR_TAG, MAJOR_TSTR, MAJOR_UINT, Reader,
     Writer,
@@ -37,7 +38,6 @@ use sealbench::cose::iana::{
 };
 use sealbench::envelope::header::Protected;
 use sealbench::envelope::seal::MESSAGES_PER_KEY;
-use sealbench::envelope::vectors::{Class, Expected, Vector, check_vector, load_dir};
 use sealbench::envelope::{
     EnvelopeError, Identity, KeyAlg, KeyMaterial, ManualClock, MessageBuf, Mode, Opener,
     SealConfig, Sealer,

@@ -14,13 +14,13 @@ use std::process::Command;
 
 use sealbench::backend::ALL_BACKENDS;
 use sealbench::conformance::Outcome;
+use sealbench::conformance::envelope_vectors::{
+    CheckReport, Class, DEFAULT_SEED, Expected, KNOWN_ERROR_KINDS, SUITE, Vector, VectorError,
+    check_vector, check_vectors, generate_dir, load_dir, parse_vector,
+};
 use sealbench::cose::cbor::{MAJOR_ARRAY, MAJOR_TAG, Reader};
 use sealbench::envelope::audience::Audience;
 use sealbench::envelope::header::Protected;
-use sealbench::envelope::vectors::{
-    CheckReport, Class, DEFAULT_SEED, Expected, KNOWN_ERROR_KINDS, Vector, VectorError,
-    check_vector, check_vectors, generate_dir, load_dir, parse_vector,
-};
 
 fn committed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/envelope")
@@ -73,7 +73,75 @@ fn committed_vectors_check_clean_on_every_backend() {
         (33, 52),
         "vector counts changed"
     );
-    assert_clean(&check_vectors(&vectors, ALL_BACKENDS), files.len());
+    let report = check_vectors(&vectors, ALL_BACKENDS);
+    assert_clean(&report, files.len());
+    // As conformance records (suite `envelope-vectors`): one per backend and class, every
+    // vector counted once per backend, the golden/negative split kept.
+    let records = report.suite_records();
+    assert_eq!(records.len(), 2 * ALL_BACKENDS.len());
+    for b in ALL_BACKENDS {
+        let of = |class: &str| {
+            records
+                .iter()
+                .find(|r| r.backend == b.name && r.suite == SUITE && r.algorithm == class)
+                .unwrap_or_else(|| panic!("{} {class}", b.name))
+        };
+        assert_eq!(of("golden").total(), golden as u64, "{}", b.name);
+        assert_eq!(of("negative").total(), (vectors.len() - golden) as u64);
+        assert_eq!(of("golden").failed + of("negative").failed, 0);
+    }
+}
+
+#[test]
+fn kat_reports_the_vectors_as_a_suite() {
+    let exe = env!("CARGO_BIN_EXE_sealbench");
+    let json =
+        std::env::temp_dir().join(format!("sealbench-kat-vectors-{}.json", std::process::id()));
+    let out = Command::new(exe)
+        .args([
+            "kat",
+            "--no-wycheproof",
+            "--backend",
+            "rustcrypto",
+            "--vectors",
+        ])
+        .arg(committed())
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("envelope-vectors ("), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&json);
+    let rows: Vec<(String, u64)> = report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suite"] == SUITE)
+        .map(|r| {
+            (
+                r["algorithm"].as_str().unwrap().to_string(),
+                r["passed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("golden".to_string(), 33), ("negative".to_string(), 52)]
+    );
+    let missing = Command::new(exe)
+        .args([
+            "kat",
+            "--no-wycheproof",
+            "--vectors",
+            "/nonexistent-sealbench-dir",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
 }
 
 #[test]

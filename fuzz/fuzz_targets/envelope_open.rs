@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use sealbench::backend::ALL_BACKENDS;
-use sealbench::envelope::vectors::parse_vector;
+use sealbench::conformance::envelope_vectors::parse_vector;
 use sealbench::envelope::{ManualClock, OpenOptions, Opener};
 
 macro_rules! vector {

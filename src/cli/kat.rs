@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::{ALL_BACKENDS, Backend};
 use crate::conformance::{
-    Outcome, SuiteRecord, cose_wg, parse_rsp, render_matrix, run_nist, run_wycheproof,
+    Outcome, SuiteRecord, cose_wg, envelope_vectors, parse_rsp, render_matrix, run_nist,
+    run_wycheproof,
 };
 use crate::cpu::{IA32CAP_MASK_AESNI_PCLMUL, IA32CAP_VAR};
 use crate::measure::child::{ChildCommand, Scratch, write_output};
@@ -27,6 +28,14 @@ pub struct Args {
     /// A file the runner cannot interpret is counted as unsupported with the reason.
     #[arg(long, value_name = "DIR", num_args = 1..)]
     cose: Vec<PathBuf>,
+    /// Directory of the envelope's golden and negative vectors (what `sealbench vectors
+    /// check` reads), reported as suite `envelope-vectors`, one row per class (default:
+    /// `vectors/envelope` when that directory exists).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_vectors")]
+    vectors: Option<PathBuf>,
+    /// Skip the envelope vectors.
+    #[arg(long)]
+    no_vectors: bool,
     /// Skip the Wycheproof suites.
     #[arg(long)]
     no_wycheproof: bool,
@@ -55,6 +64,9 @@ pub struct KatReport {
     /// One record per backend × suite × algorithm.
     pub records: Vec<SuiteRecord>,
 }
+
+/// The envelope vectors `kat` runs when `--vectors` is not given (if the folder exists).
+const DEFAULT_VECTORS: &str = "vectors/envelope";
 
 /// Per backend, the number of COSE WG intermediates compared byte for byte.
 type Compared = Vec<(String, usize)>;
@@ -136,6 +148,8 @@ fn software_records(args: &Args) -> anyhow::Result<Vec<SuiteRecord>> {
     if args.no_wycheproof {
         cmd = cmd.arg("--no-wycheproof");
     }
+    // The envelope vectors test the envelope, not the AES-NI path: run once, unmasked.
+    cmd = cmd.arg("--no-vectors");
     let report: KatReport = cmd.run_json(&scratch.path("kat.json"))?;
     Ok(report
         .records
@@ -159,6 +173,19 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if let Some(dir) = args.cose.iter().find(|d| !d.is_dir()) {
         bail!("--cose {}: not a directory", dir.display());
     }
+    let vector_dir = match (&args.vectors, args.no_vectors) {
+        (_, true) => None,
+        (Some(dir), false) if !dir.is_dir() => {
+            bail!("--vectors {}: not a directory", dir.display())
+        }
+        (Some(dir), false) => Some(dir.clone()),
+        (None, false) => Some(PathBuf::from(DEFAULT_VECTORS)).filter(|d| d.is_dir()),
+    };
+    let vectors = match &vector_dir {
+        Some(dir) => envelope_vectors::load_dir(dir)
+            .with_context(|| format!("--vectors {}", dir.display()))?,
+        None => Vec::new(),
+    };
 
     let mut records = Vec::new();
     for b in &backends {
@@ -169,6 +196,13 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
             records.extend(run_nist(b, f));
         }
     }
+    let vector_tallies = if vectors.is_empty() {
+        Vec::new()
+    } else {
+        let checked = envelope_vectors::check_vectors(&vectors, &backends);
+        records.extend(checked.suite_records());
+        checked.tallies()
+    };
     let mut cose_compared = Vec::new();
     if !args.cose.is_empty() {
         if quiet_stdout {
@@ -205,13 +239,26 @@ pub(super) fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
     if !quiet_stdout {
         print_summary(&report.records, args.verbose);
+        if let (Some(dir), false) = (&vector_dir, vector_tallies.is_empty()) {
+            let per: Vec<String> = vector_tallies
+                .iter()
+                .map(|(b, t)| format!("{b} {}/{}/{}", t.passed, t.failed, t.unsupported))
+                .collect();
+            println!(
+                "{} ({}, {} vectors): passed/failed/unsupported per backend: {}",
+                envelope_vectors::SUITE,
+                dir.display(),
+                vectors.len(),
+                per.join(", ")
+            );
+        }
         if !cose_compared.is_empty() {
             let per: Vec<String> = cose_compared
                 .iter()
                 .map(|(b, n)| format!("{b} {n}"))
                 .collect();
             println!(
-                "cose-wg intermediates rebuilt by the envelope's builders and equal byte for byte: {}",
+                "cose-wg intermediates rebuilt by the COSE core (src/cose) and equal byte for byte: {}",
                 per.join(", ")
             );
         }

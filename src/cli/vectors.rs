@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::backend::Backend;
 use crate::conformance::Outcome;
-use crate::envelope::vectors::{self, CheckReport, DEFAULT_SEED};
+use crate::conformance::envelope_vectors::{self as vectors, CheckReport, DEFAULT_SEED};
 
 /// Arguments of `sealbench vectors`.
 #[derive(Debug, clap::Args)]

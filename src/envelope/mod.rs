@@ -19,7 +19,6 @@ pub mod recipient;
 pub mod replay;
 pub mod seal;
 pub mod template;
-pub mod vectors;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::EnvelopeError;

@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::schema::{Expected, SealSpec, Vector};
+use super::schema::{Class, Expected, SealSpec, Vector};
 use crate::backend::{AeadId, Backend};
-use crate::conformance::Outcome;
+use crate::conformance::{Outcome, SuiteRecord};
 use crate::envelope::keys::KeyEntry;
 use crate::envelope::{EnvelopeError, ManualClock, MessageBuf, Opener, SealConfig, Sealer};
 
@@ -21,6 +21,8 @@ use crate::envelope::{EnvelopeError, ManualClock, MessageBuf, Opener, SealConfig
 pub struct CaseResult {
     /// The vector's name.
     pub vector: String,
+    /// Golden or negative.
+    pub class: Class,
     /// The backend's name.
     pub backend: &'static str,
     /// What happened.
@@ -73,6 +75,28 @@ impl CheckReport {
             .collect()
     }
 
+    /// The results as conformance records of suite [`SUITE`]: one per backend × class
+    /// (algorithm `golden` or `negative`), backends in [`CheckReport::backends`] order.
+    pub fn suite_records(&self) -> Vec<SuiteRecord> {
+        let mut out = Vec::new();
+        for &b in &self.backends {
+            for class in [Class::Golden, Class::Negative] {
+                let mut rec = SuiteRecord::new(b, SUITE, class.label());
+                for r in self
+                    .results
+                    .iter()
+                    .filter(|r| r.backend == b && r.class == class)
+                {
+                    rec.add(&r.vector, &[], r.outcome.clone());
+                }
+                if rec.total() > 0 {
+                    out.push(rec);
+                }
+            }
+        }
+        out
+    }
+
     /// The results with a wrong outcome.
     pub fn failures(&self) -> impl Iterator<Item = &CaseResult> {
         self.results
@@ -81,6 +105,9 @@ impl CheckReport {
     }
 }
 
+/// Suite name of the envelope vectors in conformance records (`sealbench kat`).
+pub const SUITE: &str = "envelope-vectors";
+
 /// Checks every vector on every backend.
 pub fn check_vectors(vectors: &[Vector], backends: &[&'static Backend]) -> CheckReport {
     let mut results = Vec::with_capacity(vectors.len() * backends.len());
@@ -88,6 +115,7 @@ pub fn check_vectors(vectors: &[Vector], backends: &[&'static Backend]) -> Check
         for &b in backends {
             results.push(CaseResult {
                 vector: v.name.clone(),
+                class: v.class,
                 backend: b.name,
                 outcome: check_vector(v, b),
             });

@@ -14,7 +14,7 @@
 //!   name the file and the field) and [`check_vectors`] runs each vector on each backend,
 //!   giving one [`Outcome`] per vector × backend.
 //!
-//! [`EnvelopeError::kind`]: super::EnvelopeError::kind
+//! [`EnvelopeError::kind`]: crate::envelope::EnvelopeError::kind
 //! [`Outcome`]: crate::conformance::Outcome
 
 mod attacks;
@@ -27,7 +27,7 @@ mod negative;
 mod parse;
 mod schema;
 
-pub use check::{BackendTally, CaseResult, CheckReport, check_vector, check_vectors};
+pub use check::{BackendTally, CaseResult, CheckReport, SUITE, check_vector, check_vectors};
 pub use error::VectorError;
 pub use generate::{DEFAULT_SEED, generate_dir, generate_vectors};
 pub use parse::{load_dir, parse_vector};
