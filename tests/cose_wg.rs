@@ -408,7 +408,7 @@ fn a_file_the_runner_cannot_interpret_never_aborts_the_folder() {
 
 /// What each of our own schema files (tests/data/cose-wg-schema, made by its gen.py) must
 /// give: the outcome where the backend has the primitives, and the number of intermediates
-/// rebuilt by the envelope's builders and found equal.
+/// rebuilt by the COSE core (src/cose) and found equal.
 #[test]
 fn the_upstream_schema_kinds_are_interpreted() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cose-wg-schema");
