@@ -11,16 +11,6 @@ pub fn cert_thumbprint(cert_der: &[u8]) -> [u8; 32] {
     Sha256::digest(cert_der).into()
 }
 
-/// The first of `certs` whose SHA-256 thumbprint is `hash`, if any.
-pub fn find_by_thumbprint<'c, C: AsRef<[u8]> + 'c>(
-    certs: impl IntoIterator<Item = &'c C>,
-    hash: &[u8],
-) -> Option<&'c C> {
-    certs
-        .into_iter()
-        .find(|c| cert_thumbprint(c.as_ref()).as_slice() == hash)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,11 +22,5 @@ mod tests {
             hex::encode(cert_thumbprint(b"abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        let certs = [b"x".to_vec(), b"abc".to_vec()];
-        assert_eq!(
-            find_by_thumbprint(&certs, &cert_thumbprint(b"abc")),
-            Some(&certs[1])
-        );
-        assert_eq!(find_by_thumbprint(&certs, &[0; 32]), None);
     }
 }
