@@ -267,6 +267,50 @@ pub struct Run {
     pub scenarios: Vec<ScenarioResult>,
     /// `t(size) = fixed + per_byte·size` per scenario family.
     pub fits: Vec<CostFit>,
+    /// Envelope/raw ratios re-measured after the matrix in interleaved rounds (see
+    /// [`Interleaved`]); absent in older files, in `--software` children and when the
+    /// selection has no raw/envelope AES-128-GCM pair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interleaved: Option<Interleaved>,
+}
+
+/// Envelope (Encrypt0, kid + CWT claims) over raw AES-128-GCM, measured in interleaved
+/// rounds in one process: each round takes one sample of every scenario of the pairs (raw,
+/// envelope, and the `memcpy` control of the same size), so a slow phase of a shared
+/// machine (a neighbour, the frequency) lands on both sides of a ratio alike. The matrix
+/// measures scenarios one after the other, which on such a machine can put a raw AEAD and
+/// its envelope in different phases; these ratios are the ones to quote.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Interleaved {
+    /// Rounds taken (samples per scenario).
+    pub rounds: u32,
+    /// Target duration of one sample, ns.
+    pub sample_ns: u64,
+    /// One row per backend, op and size.
+    pub ratios: Vec<InterleavedRatio>,
+}
+
+/// One envelope/raw pair measured in the same rounds.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct InterleavedRatio {
+    /// Backend label.
+    pub backend: String,
+    /// `seal` or `open`.
+    pub op: String,
+    /// Payload size, bytes.
+    pub size: u64,
+    /// Raw AEAD median over the rounds, ns per operation.
+    pub raw_ns: f64,
+    /// Envelope median over the rounds, ns per operation.
+    pub envelope_ns: f64,
+    /// Median of the per-round ratios envelope / raw (same round, so paired).
+    pub ratio: f64,
+    /// Distribution-free 95% interval of that median (order statistics of the per-round
+    /// ratios).
+    pub ratio_ci95: (f64, f64),
+    /// Opens: median of the per-round ratios with that round's input-restoring copy
+    /// (`memcpy_<size>`) subtracted from both sides.
+    pub net_of_copy: Option<f64>,
 }
 
 /// One measured scenario.

@@ -527,6 +527,7 @@ mod tests {
             clock: "wall".into(),
             scenarios,
             fits,
+            interleaved: None,
         }
     }
 

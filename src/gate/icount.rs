@@ -157,6 +157,7 @@ fn measure_in(
             clock: "icount".into(),
             scenarios: Vec::new(),
             fits: Vec::new(),
+            interleaved: None,
         },
         skipped: Vec::new(),
         failed: Vec::new(),

@@ -277,6 +277,7 @@ fn empty_run(metric: Metric) -> Run {
         clock: metric.clock().into(),
         scenarios: Vec::new(),
         fits: Vec::new(),
+        interleaved: None,
     }
 }
 
@@ -456,6 +457,7 @@ fn wall_run(m: processes::Measured, env: serde_json::Value) -> Run {
         clock: Metric::Wall.clock().into(),
         fits: summary::fits(&m.results),
         scenarios: m.results,
+        interleaved: None,
     }
 }
 

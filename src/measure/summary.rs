@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::stats::cost_fit;
-use crate::results::{CostFit, ScenarioResult};
+use super::stats::{cost_fit, median, median_ci_ranks};
+use crate::results::{CostFit, InterleavedRatio, ScenarioResult};
 
 /// Fits `t = fixed + per_byte · size` for every family measured at two or more sizes.
 pub fn fits(results: &[ScenarioResult]) -> Vec<CostFit> {
@@ -80,6 +80,99 @@ pub fn envelope_ratios(results: &[ScenarioResult], aead: &str, sizes: &[u64]) ->
                     net_of_copy: copy
                         .filter(|c| op == "open" && raw > *c)
                         .map(|c| (env - c) / (raw - c)),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The scenario ids [`paired_envelope_ratios`] needs for `backends` at `sizes`: raw and
+/// envelope seal/open of `aead` and the `memcpy` control of each size.
+pub fn ratio_pair_ids(backends: &[&str], aead: &str, sizes: &[u64]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for &size in sizes {
+        ids.push(format!("memcpy_{size}"));
+        for b in backends {
+            for op in ["seal", "open"] {
+                ids.push(format!("{op}_{b}_{aead}_{size}"));
+                ids.push(format!("env-{op}_encrypt0_{b}_{aead}_kid_{size}"));
+            }
+        }
+    }
+    ids
+}
+
+/// Envelope/raw ratios from samples taken in interleaved rounds: `samples(id)` gives a
+/// scenario's ns per operation, one per round, in round order (the same rounds for every
+/// id). The ratio is the median of the per-round ratios (paired: both sides of a round saw
+/// the same machine state), with its distribution-free 95% interval.
+pub fn paired_envelope_ratios<'a>(
+    samples: &dyn Fn(&str) -> Option<&'a [f64]>,
+    backends: &[&str],
+    aead: &str,
+    sizes: &[u64],
+) -> Vec<InterleavedRatio> {
+    let sorted_median = |v: &[f64]| {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        median(&v)
+    };
+    let mut out = Vec::new();
+    for b in backends {
+        for &size in sizes {
+            for op in ["seal", "open"] {
+                let raw = samples(&format!("{op}_{b}_{aead}_{size}"));
+                let env = samples(&format!("env-{op}_encrypt0_{b}_{aead}_kid_{size}"));
+                let (Some(raw), Some(env)) = (raw, env) else {
+                    continue;
+                };
+                let n = raw.len().min(env.len());
+                if n == 0 {
+                    continue;
+                }
+                let mut ratios: Vec<f64> = raw
+                    .iter()
+                    .zip(env)
+                    .filter(|(r, _)| **r > 0.0)
+                    .map(|(r, e)| e / r)
+                    .collect();
+                if ratios.is_empty() {
+                    continue;
+                }
+                ratios.sort_by(f64::total_cmp);
+                let (lo, hi, _) = median_ci_ranks(ratios.len());
+                let at = |rank: usize| {
+                    rank.checked_sub(1)
+                        .and_then(|i| ratios.get(i))
+                        .copied()
+                        .unwrap_or(f64::NAN)
+                };
+                let net_of_copy = (op == "open")
+                    .then(|| samples(&format!("memcpy_{size}")))
+                    .flatten()
+                    .and_then(|copy| {
+                        let mut net: Vec<f64> = raw
+                            .iter()
+                            .zip(env)
+                            .zip(copy)
+                            .filter(|((r, _), c)| **r > **c)
+                            .map(|((r, e), c)| (e - c) / (r - c))
+                            .collect();
+                        (!net.is_empty()).then(|| {
+                            net.sort_by(f64::total_cmp);
+                            median(&net)
+                        })
+                    });
+                out.push(InterleavedRatio {
+                    backend: (*b).to_string(),
+                    op: op.to_string(),
+                    size,
+                    raw_ns: sorted_median(raw.get(..n).unwrap_or(raw)),
+                    envelope_ns: sorted_median(env.get(..n).unwrap_or(env)),
+                    ratio: median(&ratios),
+                    ratio_ci95: (at(lo), at(hi)),
+                    net_of_copy,
                 });
             }
         }
@@ -182,6 +275,38 @@ pub fn speedups(results: &[ScenarioResult], tag: &str) -> Vec<Speedup> {
 mod tests {
     use super::*;
     use crate::measure::stats::summarize;
+
+    #[test]
+    fn paired_ratios_follow_the_rounds_not_the_unpaired_medians() {
+        // Round 2 ran in a slow phase for the envelope only in an unpaired view: the
+        // medians alone would say 500 / 100 = 5.0, the per-round ratios say 2.5.
+        let raw = [100.0, 100.0, 200.0];
+        let env = [250.0, 500.0, 500.0];
+        let copy = [10.0, 10.0, 20.0];
+        let lookup = |id: &str| -> Option<&[f64]> {
+            match id {
+                "open_aws-lc_aes128gcm_64" => Some(&raw),
+                "env-open_encrypt0_aws-lc_aes128gcm_kid_64" => Some(&env),
+                "memcpy_64" => Some(&copy),
+                _ => None,
+            }
+        };
+        let out = paired_envelope_ratios(&lookup, &["aws-lc"], "aes128gcm", &[64, 16384]);
+        assert_eq!(out.len(), 1, "only the pair with samples: {out:?}");
+        let r = &out[0];
+        assert_eq!((r.op.as_str(), r.size), ("open", 64));
+        assert!((r.ratio - 2.5).abs() < 1e-9, "{r:?}");
+        assert!((r.raw_ns - 100.0).abs() < 1e-9 && (r.envelope_ns - 500.0).abs() < 1e-9);
+        assert!(r.ratio_ci95.0 <= r.ratio && r.ratio <= r.ratio_ci95.1);
+        // (250-10)/(100-10), (500-10)/(100-10), (500-20)/(200-20): median 2.667.
+        let net = r.net_of_copy.unwrap_or(f64::NAN);
+        assert!((net - 240.0 / 90.0).abs() < 1e-9, "{net}");
+        assert!(
+            ratio_pair_ids(&["aws-lc"], "aes128gcm", &[64])
+                .iter()
+                .any(|id| id == "env-seal_encrypt0_aws-lc_aes128gcm_kid_64")
+        );
+    }
 
     fn r(id: &str, backend: &str, layer: &str, op: &str, size: u64, ns: f64) -> ScenarioResult {
         let family = id.rsplit_once('_').map_or(id, |p| p.0).to_string();

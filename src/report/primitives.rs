@@ -156,6 +156,7 @@ mod tests {
                 gb_per_s: 10.0,
                 residuals: vec![],
             }],
+            interleaved: None,
         }
     }
 

@@ -250,6 +250,7 @@ impl SystemRun {
             clock: "wall".into(),
             scenarios: self.scenarios.iter().map(|s| s.to_result()).collect(),
             fits: Vec::new(),
+            interleaved: None,
         };
         let mut run = serde_json::to_value(run)?;
         if let Some(obj) = run.as_object_mut() {
