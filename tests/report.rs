@@ -699,3 +699,44 @@ fn the_decide_json_of_every_example_profile_is_read() {
     }
     assert!(read >= 3, "only {read} example profiles");
 }
+
+#[test]
+fn interleaved_ratios_are_shown_as_measured() {
+    // A run file with an `interleaved` block (as `sealbench run` writes it): the overhead
+    // section shows its ratios and intervals, not ratios of the matrix medians.
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("results-minimal.json")).unwrap())
+            .unwrap();
+    file["runs"][0]["interleaved"] = serde_json::json!({
+        "rounds": 31,
+        "sample_ns": 2_000_000,
+        "ratios": [{
+            "backend": "aws-lc", "op": "open", "size": 64, "raw_ns": 76.8,
+            "envelope_ns": 240.2, "ratio": 3.117, "ratio_ci95": [3.1, 3.15],
+            "net_of_copy": 3.31
+        }]
+    });
+    let dir = out_dir("interleaved");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("results.json");
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let report = Report::build(ReportInput::load(&[path], None, &[]).unwrap()).unwrap();
+    let t = tables(&report, "overhead")
+        .into_iter()
+        .find(|t| t.caption.contains("interleaved"))
+        .expect("an interleaved table");
+    assert_eq!(
+        t.rows,
+        vec![vec![
+            "aws-lc",
+            "open",
+            "64 B",
+            "76.8",
+            "240",
+            "3.12×",
+            "3.10–3.15",
+            "3.31×"
+        ]]
+    );
+    assert!(render_md(&report).contains("31 interleaved rounds"));
+}
