@@ -145,6 +145,30 @@ fn decide_states_the_crypto_share_of_the_measured_rpc() {
             .contains("Measured inside the e2e clients"),
         "{s}"
     );
+    // The in-situ factor: the rpc class's mode per seal or open in its e2e cell (4 calls
+    // per call RPC) over the price per seal or open (the price per RPC / 4).
+    let f = &s["in_situ"];
+    let cell = f["cell"].as_str().unwrap();
+    let m = measured.iter().find(|m| m["cell"] == cell).unwrap();
+    let per_call = m["envelope_us_per_rpc"].as_f64().unwrap() / 4.0;
+    assert!(
+        close(f["measured_us_per_call"].as_f64().unwrap(), per_call),
+        "{f}"
+    );
+    assert!(
+        close(f["price_us_per_call"].as_f64().unwrap(), x / 4.0),
+        "{f}"
+    );
+    assert!(
+        close(f["factor"].as_f64().unwrap(), per_call / (x / 4.0)),
+        "{f}"
+    );
+    assert!(f["measured_mean_bytes"].as_f64().unwrap() > 0.0, "{f}");
+    assert!(f["priced_mean_bytes"].as_f64().unwrap() > 0.0, "{f}");
+    assert!(
+        s["summary"].as_str().unwrap().contains("In-situ factor"),
+        "{s}"
+    );
     // TLS measured: +210 µs per RPC, 150 of it in the broker, p99 +600 µs.
     assert_eq!(s["tls"]["added_us_per_rpc"], 210.0);
     assert_eq!(s["tls"]["broker_us_per_rpc"], 150.0);

@@ -100,6 +100,32 @@ pub struct MeasuredEnvelope {
     pub envelope_share: f64,
 }
 
+/// The in-situ factor: the envelope CPU per seal or open measured inside the e2e clients
+/// over the microbenchmark's price per seal or open, for the rpc class's mode (docs/E2E.md,
+/// "The in-situ factor").
+#[derive(Debug, Clone, Serialize)]
+pub struct InSitu {
+    /// The e2e cell (call over TCP, the rpc class's mode, the priced backend).
+    pub cell: String,
+    /// Envelope CPU per seal or open in that cell, µs (thread CPU, clock pair subtracted).
+    pub measured_us_per_call: f64,
+    /// The price per seal or open: (seal + open) / 2 at the rpc class's sizes, from the
+    /// in-process medians, µs.
+    pub price_us_per_call: f64,
+    /// measured / price.
+    pub factor: f64,
+    /// Mean payload of the e2e cell, bytes.
+    pub measured_mean_bytes: f64,
+    /// Mean payload the price is taken at (the class's distribution), bytes.
+    pub priced_mean_bytes: f64,
+}
+
+/// measured / price per call, `None` when either is not positive.
+pub fn in_situ_factor(measured_us_per_call: f64, price_us_per_call: f64) -> Option<f64> {
+    (measured_us_per_call > 0.0 && price_us_per_call > 0.0)
+        .then(|| measured_us_per_call / price_us_per_call)
+}
+
 /// What TLS to the broker cost in the e2e run (plain call, same rate as the baseline).
 #[derive(Debug, Clone, Serialize)]
 pub struct MeasuredTls {
@@ -145,6 +171,8 @@ pub struct SystemShare {
     pub profile_share: f64,
     /// The e2e run's envelope cells of the strategy's modes on its backend.
     pub measured: Vec<MeasuredEnvelope>,
+    /// The rpc class's mode measured per seal/open in the e2e clients over its price.
+    pub in_situ: Option<InSitu>,
     /// What TLS to the broker cost in the e2e run, if it has TLS cells.
     pub tls: Option<MeasuredTls>,
     /// How the figures were obtained where it is not the plain reading.
@@ -373,21 +401,48 @@ pub fn system_share(decision: &Decision, file: &SystemFile) -> Result<SystemShar
     let rpc_protection = rpc
         .and_then(|(c, _)| costs.classes.iter().find(|k| k.class == c.name))
         .and_then(|k| Protection::of_mode(k.scheme.mode));
-    let summary = match rpc_protection.and_then(|p| measured.iter().find(|m| m.protection == p)) {
+    let rpc_measured = rpc_protection.and_then(|p| measured.iter().find(|m| m.protection == p));
+    let in_situ = rpc_measured.and_then(|m| {
+        let cell = run.scenarios.iter().find(|x| x.id == m.cell)?;
+        let calls = cell.envelope_calls_per_rpc;
+        let per_call_price = crypto_us_per_rpc / f64::from(call.messages_per_rpc.max(1) * 2);
+        let measured_us_per_call = if calls > 0.0 {
+            m.envelope_us_per_rpc / calls
+        } else {
+            0.0
+        };
+        Some(InSitu {
+            cell: m.cell.clone(),
+            measured_us_per_call,
+            price_us_per_call: per_call_price,
+            factor: in_situ_factor(measured_us_per_call, per_call_price)?,
+            measured_mean_bytes: cell.payload_mean_bytes,
+            priced_mean_bytes: rpc.map_or(0.0, |(c, _)| c.sizes.mean()),
+        })
+    });
+    let summary = match rpc_measured {
         Some(m) => format!(
             "{summary} Measured inside the e2e clients ({}): {} µs per RPC in envelope calls, {}% \
-             of that cell's CPU{}.",
+             of that cell's CPU.",
             m.cell,
             human(m.envelope_us_per_rpc),
             human(100.0 * m.envelope_share),
-            if crypto_us_per_rpc > 0.0 {
-                format!(
-                    " ({}× the price above)",
-                    human(m.envelope_us_per_rpc / crypto_us_per_rpc)
-                )
-            } else {
-                String::new()
-            }
+        ),
+        None => summary,
+    };
+    let summary = match &in_situ {
+        Some(f) => format!(
+            "{summary} In-situ factor {}×: {} µs per seal or open measured there (mean payload \
+             {} B) against {} µs priced by the in-process microbenchmark (mean {} B). The \
+             excess is the envelope's own CPU in a busy RPC process (caches, branch predictors \
+             and vector units gone cold between messages), not the clock (docs/E2E.md, \
+             \"The in-situ factor\"): quote the measured figure for whole-RPC CPU, the price to \
+             compare strategies and backends.",
+            human(f.factor),
+            human(f.measured_us_per_call),
+            human(f.measured_mean_bytes),
+            human(f.price_us_per_call),
+            human(f.priced_mean_bytes),
         ),
         None => summary,
     };
@@ -406,6 +461,7 @@ pub fn system_share(decision: &Decision, file: &SystemFile) -> Result<SystemShar
         bus_cores,
         profile_share: share(costs.cores, bus_cores),
         measured,
+        in_situ,
         tls,
         notes,
         summary,
@@ -415,6 +471,14 @@ pub fn system_share(decision: &Decision, file: &SystemFile) -> Result<SystemShar
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_situ_factor_is_measured_over_price() {
+        assert_eq!(in_situ_factor(2.24, 0.315), Some(2.24 / 0.315));
+        assert_eq!(in_situ_factor(0.0, 0.315), None);
+        assert_eq!(in_situ_factor(2.24, 0.0), None);
+        assert!((in_situ_factor(0.63, 0.315).unwrap() - 2.0).abs() < 1e-12);
+    }
 
     #[test]
     fn share_is_a_fraction_of_the_sum() {
