@@ -7,12 +7,12 @@
 //! measures it once and the meter subtracts it per call, so plain (no envelope) reads 0.
 //!
 //! The thread CPU clock is a real system call, never the vDSO (Linux serves only the
-//! wall clocks there): about 0.2 µs per pair in a hot loop on the reference VM, but
-//! 0.45–0.7 µs for the first pair after the thread did other work (the kernel's path is
-//! cold), so subtracting the hot pair cost left 0.26–0.48 µs of clock in every envelope
-//! call of a busy RPC process. The meter therefore reads the clock once, unrecorded, just
-//! before the bracket: the bracket's own reads are then warm and the hot pair cost is the
-//! right one to subtract (residual 15–37 ns). Measured by `examples/envelope_in_situ.rs`
+//! wall clocks there): 0.22–0.3 µs per pair in a hot loop on the reference VM, but the
+//! first pair after the thread did other work is slower (the kernel's path is cold), so
+//! subtracting the hot pair cost left 0.31–0.5 µs of clock (mean) in an envelope call of a
+//! busy RPC process. The meter therefore reads the clock once, unrecorded, just before the
+//! bracket: the bracket's own reads are then warm and the hot pair cost is the right one
+//! to subtract (residual 26–45 ns). Measured by `examples/envelope_in_situ.rs`
 //! (docs/E2E.md, "The in-situ factor").
 
 use std::sync::atomic::{AtomicU64, Ordering};
