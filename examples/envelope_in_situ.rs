@@ -327,7 +327,8 @@ fn clocks() {
 /// Seal and open CPU per call (the meter as the e2e now uses it: warm-up read, pair cost
 /// subtracted) after an idle gap: the thread sleeps `gap` (the machine runs whatever else
 /// it has: the broker, other processes), or busy-waits on the wall clock (no memory
-/// traffic, no vector code) for `gap`. The e2e's gap between two messages on a thread is
+/// traffic, no vector code) for `gap`, with `PAUSE` in the loop (`spin_loop`, which a KVM
+/// host may answer with a pause-loop exit) or without. The e2e's gap between two messages on a thread is
 /// about 1/rate. Gaps interleaved call by call; medians over `n` calls each.
 fn gaps(e: &mut Ends, sizes: &SizeDistribution, n: usize) -> Res<()> {
     let gaps_us = [0u64, 20, 100, 500, 1000, 4000];
@@ -339,11 +340,14 @@ fn gaps(e: &mut Ends, sizes: &SizeDistribution, n: usize) -> Res<()> {
     };
     let mut sampler = sizes.sampler(9);
     let mut msg = MessageBuf::new();
-    let mut seal: Vec<Vec<f64>> = vec![Vec::new(); gaps_us.len() * 2];
-    let mut open: Vec<Vec<f64>> = vec![Vec::new(); gaps_us.len() * 2];
+    let mut seal: Vec<Vec<f64>> = vec![Vec::new(); gaps_us.len() * 3];
+    let mut open: Vec<Vec<f64>> = vec![Vec::new(); gaps_us.len() * 3];
     for _ in 0..n {
         for (gi, &g) in gaps_us.iter().enumerate() {
-            for (k, sleep) in [true, false].into_iter().enumerate() {
+            for (k, (sleep, pause)) in [(true, false), (false, true), (false, false)]
+                .into_iter()
+                .enumerate()
+            {
                 let size = sampler.next_size();
                 let idle = |g: u64| {
                     let d = std::time::Duration::from_micros(g);
@@ -353,22 +357,32 @@ fn gaps(e: &mut Ends, sizes: &SizeDistribution, n: usize) -> Res<()> {
                     } else {
                         let t = Instant::now();
                         while t.elapsed() < d {
-                            std::hint::spin_loop();
+                            if pause {
+                                std::hint::spin_loop();
+                            }
                         }
                     }
                 };
+                if g == 0 {
+                    // Gap 0 follows the previous gap's calls: one untimed seal and open of
+                    // the same size make it a hot call.
+                    e.sealer.payload_buf(&mut msg, size).fill(0x5a);
+                    e.sealer.seal(METHOD, &mut msg)?;
+                    let mut w = msg.wire().to_vec();
+                    e.opener.open(&mut w)?;
+                }
                 e.sealer.payload_buf(&mut msg, size).fill(0x5a);
                 idle(g);
                 let mut r = Ok(());
                 let ns = meter_ns(&mut || r = e.sealer.seal(METHOD, &mut msg));
                 r?;
-                push_to(&mut seal, gi * 2 + k, ns);
+                push_to(&mut seal, gi * 3 + k, ns);
                 let mut wire = msg.wire().to_vec();
                 idle(g);
                 let mut r = Ok(0);
                 let ns = meter_ns(&mut || r = e.opener.open(&mut wire).map(|o| o.payload.len()));
                 r?;
-                push_to(&mut open, gi * 2 + k, ns);
+                push_to(&mut open, gi * 3 + k, ns);
             }
         }
     }
@@ -376,16 +390,24 @@ fn gaps(e: &mut Ends, sizes: &SizeDistribution, n: usize) -> Res<()> {
         "seal / open CPU per call (EnvelopeMeter with warm-up read), median of {n}, after an idle gap"
     );
     println!(
-        "{:>8} {:>14} {:>14} {:>14} {:>14}",
-        "gap µs", "seal (sleep)", "open (sleep)", "seal (spin)", "open (spin)"
+        "{:>8} {:>14} {:>14} {:>14} {:>14} {:>14} {:>14}",
+        "gap µs",
+        "seal (sleep)",
+        "open (sleep)",
+        "seal (pause)",
+        "open (pause)",
+        "seal (busy)",
+        "open (busy)"
     );
     for (gi, g) in gaps_us.iter().enumerate() {
         println!(
-            "{g:>8} {:>14.0} {:>14.0} {:>14.0} {:>14.0}",
-            median_of(&seal, gi * 2),
-            median_of(&open, gi * 2),
-            median_of(&seal, gi * 2 + 1),
-            median_of(&open, gi * 2 + 1),
+            "{g:>8} {:>14.0} {:>14.0} {:>14.0} {:>14.0} {:>14.0} {:>14.0}",
+            median_of(&seal, gi * 3),
+            median_of(&open, gi * 3),
+            median_of(&seal, gi * 3 + 1),
+            median_of(&open, gi * 3 + 1),
+            median_of(&seal, gi * 3 + 2),
+            median_of(&open, gi * 3 + 2),
         );
     }
     Ok(())

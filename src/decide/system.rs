@@ -434,10 +434,12 @@ pub fn system_share(decision: &Decision, file: &SystemFile) -> Result<SystemShar
         Some(f) => format!(
             "{summary} In-situ factor {}×: {} µs per seal or open measured there (mean payload \
              {} B) against {} µs priced by the in-process microbenchmark (mean {} B). The \
-             excess is the envelope's own CPU in a busy RPC process (caches, branch predictors \
-             and vector units gone cold between messages), not the clock (docs/E2E.md, \
-             \"The in-situ factor\"): quote the measured figure for whole-RPC CPU, the price to \
-             compare strategies and backends.",
+             excess is the envelope's own CPU in a busy RPC process: state gone cold in the \
+             idle gap between messages (it grows as the rate falls) and a loaded machine \
+             (files written before commit 2ed82ba also count up to ~1 µs per call of clock \
+             and payload copy; docs/E2E.md, \"The in-situ factor\"). Quote the measured \
+             figure for whole-RPC CPU at that rate, the price to compare strategies and \
+             backends.",
             human(f.factor),
             human(f.measured_us_per_call),
             human(f.measured_mean_bytes),
