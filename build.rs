@@ -45,7 +45,12 @@ fn main() {
     // `--no-optional-locks`: a plain `git status` refreshes and rewrites `.git/index`, which
     // this script watches, so every build would rerun it and rebuild the crate.
     let dirty = Command::new("git")
-        .args(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no"])
+        .args([
+            "--no-optional-locks",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+        ])
         .output()
         .ok()
         .is_some_and(|o| !o.stdout.is_empty());

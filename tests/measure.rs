@@ -262,7 +262,10 @@ fn bad_arguments_name_the_flag_and_exit_2() {
     for (args, needle) in [
         (&["--sizes", "64,0"][..], "--sizes"),
         (&["--sizes", "big"][..], "--sizes"),
-        (&["--backend", "nope"][..], "unknown backend \"nope\" (compiled in: "),
+        (
+            &["--backend", "nope"][..],
+            "unknown backend \"nope\" (compiled in: ",
+        ),
         (
             &["--out", "/nonexistent-dir/r.json"][..],
             "--out /nonexistent-dir/r.json",
