@@ -187,6 +187,23 @@ fn decide_states_the_crypto_share_of_the_measured_rpc() {
     assert!(text.contains("End to end over RabbitMQ"), "{text}");
     assert!(text.contains("µs CPU per RPC"), "{text}");
     assert!(text.contains("of the measured 350 µs"), "{text}");
+    // The fixture predates the meter fix (no `meter_version`): decide says so; the same
+    // file written by the current meter does not get the warning.
+    assert!(text.contains("envelope meter version 1"), "{text}");
+    let mut current: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("e2e-system.json")).unwrap()).unwrap();
+    current["runs"][0]["system"]["meter_version"] =
+        sealbench::results::system::METER_VERSION.into();
+    let dir = std::env::temp_dir().join(format!("sealbench-meter-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("e2e.json");
+    std::fs::write(&path, serde_json::to_vec(&current).unwrap()).unwrap();
+    let text = decide(&path, false);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("In-situ factor"), "{text}");
+    assert!(!text.contains("envelope meter version"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

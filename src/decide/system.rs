@@ -20,7 +20,9 @@ use super::error::DecideError;
 use super::evaluate::Row;
 use super::profile::Delivery;
 use super::{Decision, human};
-use crate::results::system::{Pattern, Protection, SystemFile, SystemRun, Transport};
+use crate::results::system::{
+    METER_VERSION, Pattern, Protection, SystemFile, SystemRun, Transport,
+};
 
 /// The measured broker + client CPU of one plain e2e cell.
 #[derive(Debug, Clone, Serialize)]
@@ -436,15 +438,23 @@ pub fn system_share(decision: &Decision, file: &SystemFile) -> Result<SystemShar
              {} B) against {} µs priced by the in-process microbenchmark (mean {} B). The \
              excess is the envelope's own CPU in a busy RPC process: state gone cold in the \
              idle gap between messages (it grows as the rate falls) and a loaded machine \
-             (files written before commit 2ed82ba also count up to ~1 µs per call of clock \
-             and payload copy; docs/E2E.md, \"The in-situ factor\"). Quote the measured \
-             figure for whole-RPC CPU at that rate, the price to compare strategies and \
-             backends.",
+             (docs/E2E.md, \"The in-situ factor\"). Quote the measured figure for whole-RPC \
+             CPU at that rate, the price to compare strategies and backends.{}",
             human(f.factor),
             human(f.measured_us_per_call),
             human(f.measured_mean_bytes),
             human(f.price_us_per_call),
             human(f.priced_mean_bytes),
+            if run.meter_version < METER_VERSION {
+                format!(
+                    " This file was written by envelope meter version {} (before the fix): \
+                     its envelope figures include up to ~1 µs per call of clock and \
+                     payload-copy artefact; re-run scripts/e2e.sh.",
+                    run.meter_version
+                )
+            } else {
+                String::new()
+            },
         ),
         None => summary,
     };

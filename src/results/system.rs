@@ -355,8 +355,22 @@ pub struct SystemRun {
     pub load_average_after: f64,
     /// Logical CPUs.
     pub cpus: usize,
+    /// Version of the envelope CPU meter that wrote the file ([`METER_VERSION`]); files
+    /// without the field were written by version 1.
+    #[serde(default = "meter_version_1")]
+    pub meter_version: u32,
     /// One record per cell.
     pub scenarios: Vec<SystemScenario>,
+}
+
+/// The envelope CPU meter's version. 1: the thread-CPU clock pair was subtracted as measured
+/// hot at start-up, and the payload fill and copy were inside the bracket (up to ~1 µs per
+/// call of artefact, docs/E2E.md "The in-situ factor"). 2: an unrecorded clock read warms
+/// the clock before each bracket, and only `seal`/`open` are inside it.
+pub const METER_VERSION: u32 = 2;
+
+fn meter_version_1() -> u32 {
+    1
 }
 
 impl SystemRun {

@@ -234,6 +234,7 @@ impl SystemRun {
             load_average_before: 0.0,
             load_average_after: 0.0,
             cpus: std::thread::available_parallelism().map_or(0, usize::from),
+            meter_version: crate::results::system::METER_VERSION,
             scenarios: Vec::new(),
         }
     }
