@@ -11,8 +11,8 @@
 
 use super::keys::ed25519_spki;
 use super::{
-    ALL_BACKENDS, Aead, AeadId, AeadParams, Backend, Error, KdfId, KeyAgreementId, MacId,
-    Signature, SignatureId,
+    ALL_BACKENDS, Aead, AeadId, AeadParams, Backend, Error, KdfId, KeyAgreementId, KeyTransportId,
+    MacId, Signature, SignatureId, Unsupported,
 };
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -439,6 +439,45 @@ pub(crate) fn kx_invalid_peers_are_rejected(b: &Backend) {
     assert_eq!(k.agree(&off_curve, &mut [0u8; 32]), Err(Error::Crypto));
 }
 
+/// RFC 8017 §7.1.2 step 1.b: a ciphertext that is not k octets is a decryption error. A
+/// k-octet ciphertext whose first octet is zero, shortened by that octet, is the same
+/// integer; OpenSSL's EVP decrypt opened it (found when a round-trip test failed about one
+/// run in 200). Every backend must refuse it. ring has no RSA encryption (`Unsupported`).
+pub(crate) fn key_transport_refuses_a_ciphertext_shorter_than_the_modulus(b: &Backend) {
+    let kt = match (b.key_transport)(KeyTransportId::RsaOaep2048Sha256) {
+        Ok(kt) => kt,
+        Err(Unsupported(_)) => return,
+    };
+    let (_, pkcs8) =
+        pem_rfc7468::decode_vec(include_bytes!("../../tests/data/keys/rsa-oaep-256.pem")).unwrap();
+    let dk = kt.decrypting_key(&pkcs8).unwrap();
+    let ek = kt.encrypting_key(&dk.public_key_spki().unwrap()).unwrap();
+    let cek = [0x42u8; 16];
+    let mut ct = [0u8; 256];
+    // About one ciphertext in 128 to 256 starts with a zero octet (c < n < 2^2048).
+    let mut tries = 0;
+    loop {
+        ek.encrypt(&cek, b"", &mut ct).unwrap();
+        if ct[0] == 0 {
+            break;
+        }
+        tries += 1;
+        assert!(
+            tries < 20_000,
+            "{}: no ciphertext with a zero first octet",
+            b.name
+        );
+    }
+    let mut pt = [0u8; 256];
+    assert_eq!(dk.decrypt(&ct, b"", &mut pt), Ok(16), "{}: whole", b.name);
+    assert_eq!(
+        dk.decrypt(&ct[1..], b"", &mut pt),
+        Err(Error::Crypto),
+        "{}: shortened by its zero octet",
+        b.name
+    );
+}
+
 /// One module of named tests per backend.
 macro_rules! contract_tests {
     ($($feature:literal => $module:ident: $backend:expr;)+) => {
@@ -462,6 +501,7 @@ macro_rules! contract_tests {
                     kx_x25519_rfc7748_6_1_and_p256_rfc5903_8_1,
                     kx_generated_keys_agree,
                     kx_invalid_peers_are_rejected,
+                    key_transport_refuses_a_ciphertext_shorter_than_the_modulus,
                 );
             }
         )+

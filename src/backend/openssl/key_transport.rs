@@ -95,6 +95,12 @@ impl DecryptingKey for OaepPrivate {
         let out = out.get_mut(..K).ok_or(Error::BadLength(
             "plaintext buffer shorter than the modulus",
         ))?;
+        // ref: RFC 8017 §7.1.2 step 1.b — a ciphertext that is not k octets is a decryption
+        // error. OpenSSL 3.0 decrypts a shorter input as the same integer, so a ciphertext
+        // whose first octet is zero had a second, shortened wire form that opened.
+        if ciphertext.len() != K {
+            return Err(Error::Crypto);
+        }
         let mut ctx = oaep_ctx(&self.0, label, |c| c.decrypt_init())?;
         ctx.decrypt(ciphertext, Some(out)).map_err(crypto)
     }
