@@ -154,6 +154,33 @@ fn value_text(v: f64) -> String {
     tick(v)
 }
 
+/// The grid of a horizontal bar chart: vertical lines at the value ticks, no category
+/// labels on the y axis (each chart writes its own beside the bars). Shared with the
+/// stacked bars ([`super::stacked`]).
+pub(super) fn value_mesh<DB, X>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+    value_label: &str,
+) -> Result<(), String>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let fmt = |v: &f64| tick(*v);
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc(value_label)
+        .label_style(font(15))
+        .axis_desc_style(font(16))
+        .x_label_formatter(&fmt)
+        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
+        .bold_line_style(RGBColor(0xCC, 0xCC, 0xCC))
+        .draw()
+        .map_err(err)?;
+    Ok(())
+}
+
 fn fill_bars<DB, X>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
     area: &DrawingArea<DB, Shift>,
@@ -165,19 +192,7 @@ where
     DB: DrawingBackend,
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
-    let fmt = |v: &f64| tick(*v);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_desc(p.value_label.as_str())
-        .label_style(font(15))
-        .axis_desc_style(font(16))
-        .x_label_formatter(&fmt)
-        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-        .bold_line_style(RGBColor(0xCC, 0xCC, 0xCC))
-        .draw()
-        .map_err(err)?;
+    value_mesh(chart, &p.value_label)?;
     let (ox, oy) = area.get_base_pixel();
     let value_style = font(12).pos(Pos::new(HPos::Left, VPos::Center));
     let label_style = font(14).pos(Pos::new(HPos::Right, VPos::Center));

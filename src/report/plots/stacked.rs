@@ -85,19 +85,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .y_label_area_size(label_width(p))
         .build_cartesian_2d(0.0..hi * 1.15, 0.0..rows)
         .map_err(err)?;
-    let fmt = |v: &f64| tick(*v);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(0)
-        .x_desc(p.value_label.as_str())
-        .label_style(font(15))
-        .axis_desc_style(font(16))
-        .x_label_formatter(&fmt)
-        .light_line_style(RGBColor(0xEE, 0xEE, 0xEE))
-        .bold_line_style(RGBColor(0xCC, 0xCC, 0xCC))
-        .draw()
-        .map_err(err)?;
+    super::bars::value_mesh(&mut chart, &p.value_label)?;
     let (ox, oy) = area.get_base_pixel();
     let value_style = font(12).pos(Pos::new(HPos::Left, VPos::Center));
     let label_style = font(14).pos(Pos::new(HPos::Right, VPos::Center));
