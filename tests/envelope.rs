@@ -504,3 +504,48 @@ fn forged_messages_do_not_fill_the_learned_key_table() {
     let mut genuine = seal_as(&newcomer);
     assert!(o.open(&mut genuine).is_ok());
 }
+
+/// An attacker on the bus rewrites a captured hybrid message's RSA-OAEP recipient
+/// ciphertext into its shortened form (a ciphertext whose first octet is zero, without that
+/// octet: the same integer). RFC 8017 §7.1.2 step 1.b makes it a decryption error; OpenSSL's
+/// EVP decrypt opened it. Every backend that opens RSA-OAEP must refuse the rewritten message
+/// (the original still opens on a fresh receiver).
+#[test]
+fn a_shortened_rsa_oaep_recipient_ciphertext_is_refused() {
+    let clock = Arc::new(ManualClock::new(NOW));
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "encrypt-oaep1-aes128gcm")
+        .expect("the one-recipient RSA-OAEP case");
+    let mut tried = 0;
+    for &b in ALL_BACKENDS {
+        let mut s = match sealer(b, &case, clock.clone()) {
+            Ok(s) => s,
+            Err(EnvelopeError::Unsupported(_)) => continue,
+            Err(e) => panic!("{}: {e}", b.name),
+        };
+        // The recipient's ciphertext is the last 256-byte byte string (head 59 01 00); about
+        // one in 128–256 begins with a zero octet.
+        let (wire, at) = (0..20_000)
+            .find_map(|_| {
+                let mut msg = MessageBuf::new();
+                s.seal_payload(b"reply", case.method, &mut msg).unwrap();
+                let w = msg.wire().to_vec();
+                let at = w.windows(4).rposition(|x| x == [0x59, 0x01, 0x00, 0x00])?;
+                Some((w, at))
+            })
+            .expect("no recipient ciphertext with a zero first octet");
+        assert!(
+            opener(b, clock.clone()).open(&mut wire.clone()).is_ok(),
+            "{}",
+            b.name
+        );
+        let mut short = wire[..at].to_vec();
+        short.extend_from_slice(&[0x58, 0xff]);
+        short.extend_from_slice(&wire[at + 4..]);
+        let r = opener(b, clock.clone()).open(&mut short);
+        assert!(r.is_err(), "{}: the shortened ciphertext opened", b.name);
+        tried += 1;
+    }
+    assert!(tried >= 2, "RSA-OAEP opened on fewer than two backends");
+}
