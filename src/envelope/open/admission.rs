@@ -22,21 +22,7 @@ pub(super) enum Who {
 impl Opener {
     /// Freshness, audience, direction, policy and replay, after authentication.
     pub(super) fn admit(&mut self, p: &Protected<'_>, who: Who) -> Result<[u8; 12], EnvelopeError> {
-        let now = self.clock.now_s();
-        let window_s = self.options.window_s;
-        if p.iat.saturating_add(window_s) < now {
-            return Err(EnvelopeError::Expired {
-                age_s: now - p.iat,
-                window_s,
-            });
-        }
-        let skew = self.options.future_skew_s;
-        if p.iat > now.saturating_add(skew) {
-            return Err(EnvelopeError::FromFuture {
-                ahead_s: p.iat - now,
-                window_s: skew,
-            });
-        }
+        let now = self.fresh(p.iat)?;
         // Direction before audience: a reflected message is reported as what it is.
         let entry = match who {
             Who::Key(i) | Who::Plain(i) => Some(self.keys.get(i)?),
@@ -70,7 +56,44 @@ impl Opener {
                 method: p.method.to_string(),
             });
         }
-        let (prefix, counter) = split_cti(p.cti)?;
+        self.record(p.iat, p.cti, now, who)
+    }
+
+    /// The freshness check: `now - window_s <= iat <= now + future_skew_s`; returns `now`.
+    #[inline]
+    pub(super) fn fresh(&self, iat: u64) -> Result<u64, EnvelopeError> {
+        let now = self.clock.now_s();
+        let window_s = self.options.window_s;
+        if iat.saturating_add(window_s) < now {
+            return Err(EnvelopeError::Expired {
+                age_s: now - iat,
+                window_s,
+            });
+        }
+        let skew = self.options.future_skew_s;
+        if iat > now.saturating_add(skew) {
+            return Err(EnvelopeError::FromFuture {
+                ahead_s: iat - now,
+                window_s: skew,
+            });
+        }
+        Ok(now)
+    }
+
+    /// The replay check of a fresh message from `who`, which records it; returns its `cti`.
+    #[inline]
+    pub(super) fn record(
+        &mut self,
+        iat: u64,
+        cti: &[u8],
+        now: u64,
+        who: Who,
+    ) -> Result<[u8; 12], EnvelopeError> {
+        let (prefix, counter) = split_cti(cti)?;
+        let entry = match who {
+            Who::Key(i) | Who::Plain(i) => Some(self.keys.get(i)?),
+            Who::Anonymous => None,
+        };
         let sender = match (who, entry) {
             (Who::Key(_), Some(e)) if e.learned => ReplaySender::Learned(&e.kid),
             (Who::Key(_), Some(e)) => ReplaySender::Key(&e.kid),
@@ -78,12 +101,12 @@ impl Opener {
             _ => ReplaySender::Anonymous,
         };
         self.replay
-            .check_and_record(sender, prefix, counter, p.iat, now, window_s)?;
+            .check_and_record(sender, prefix, counter, iat, now, self.options.window_s)?;
         if let Who::Key(i) = who {
             self.keys.touch(i);
         }
-        let mut cti = [0u8; 12];
-        cti.copy_from_slice(p.cti);
-        Ok(cti)
+        let mut out = [0u8; 12];
+        out.copy_from_slice(cti);
+        Ok(out)
     }
 }

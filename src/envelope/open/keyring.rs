@@ -128,6 +128,9 @@ pub(super) struct Keyring {
     /// Slots of learned keys in `entries`.
     learned: Vec<usize>,
     tick: u64,
+    /// Changes whenever an index may come to name another key (a learned key kept or
+    /// replaced): verdicts cached against an index are valid only for one generation.
+    generation: u64,
 }
 
 impl Keyring {
@@ -148,6 +151,7 @@ impl Keyring {
             max_learned: options.max_learned,
             learned: Vec::new(),
             tick: 0,
+            generation: 0,
         };
         for e in &store.entries {
             let key = match prepare(backend, e.alg, &e.material) {
@@ -185,6 +189,12 @@ impl Keyring {
         self.entries
             .get(index)
             .ok_or_else(|| EnvelopeError::UnknownKey)
+    }
+
+    /// The keyring's generation (see the field): equal generations, same key per index.
+    #[inline]
+    pub(super) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Kid and role of an entry.
@@ -267,6 +277,7 @@ impl Keyring {
     /// when a new key is learned, which costs a signature verification anyway).
     pub(super) fn keep(&mut self, entry: Entry, spki: &[u8]) -> usize {
         self.tick += 1;
+        self.generation += 1;
         let entry = Entry {
             tick: self.tick,
             ..entry

@@ -246,7 +246,7 @@ impl Opener {
             .ok_or_else(|| EnvelopeError::WrongStructure("ciphertext"))?;
         let tail: &'m [u8] = tail;
         let prot = head
-            .get(prot_range)
+            .get(prot_range.clone())
             .ok_or_else(|| EnvelopeError::WrongStructure("protected header"))?;
         let p = self.templates.parse(prot)?;
         if p.nested && !hybrid {
@@ -304,7 +304,17 @@ impl Opener {
             return Err(EnvelopeError::Authentication);
         }
         let (plaintext, _tag) = ciphertext.split_at_mut(plain_len);
-        self.admit_decrypted(&p, plaintext, sender, hybrid, &binding)
+        let opened = self.admit_decrypted(&p, plaintext, sender, hybrid, &binding)?;
+        // Every check passed: later messages of this shape may take the frame fast path.
+        if !hybrid
+            && !p.nested
+            && let Some(aad) = self.aad.get(..aad_len)
+        {
+            let generation = self.keys.generation();
+            self.frames
+                .keep(head, prot_range, &p, aad, sender, generation);
+        }
+        Ok(opened)
     }
 
     fn admit_decrypted<'m>(

@@ -9,6 +9,7 @@
 //! `recipients.rs` (content-key recovery in COSE_Encrypt).
 
 mod admission;
+mod frames;
 mod keyring;
 mod layers;
 mod recipients;
@@ -103,6 +104,8 @@ pub struct Opener {
     backend: &'static Backend,
     /// Recently seen protected-header shapes (the template fast path).
     templates: Templates,
+    /// Encrypt0 shapes whose verdicts are known (the frame fast path).
+    frames: frames::Frames,
     scratch: Vec<u8>,
     /// Enc_structure buffer, reused (the protected header of an encrypted message is short).
     aad: Vec<u8>,
@@ -139,6 +142,7 @@ impl Opener {
             replay,
             backend,
             templates: Templates::default(),
+            frames: frames::Frames::default(),
             scratch: Vec::new(),
             aad: vec![0u8; 512],
         })
@@ -158,6 +162,9 @@ impl Opener {
     pub fn open<'m>(&mut self, wire: &'m mut [u8]) -> Result<Opened<'m>, EnvelopeError> {
         if wire.len() > self.options.max_size {
             return Err(EnvelopeError::TooLarge("message larger than --max-size"));
+        }
+        if let Some(hit) = self.frames.find(wire, self.keys.generation()) {
+            return self.open_framed(wire, hit);
         }
         let mut r = Reader::new(wire);
         match r.peek_major()? {

@@ -1,0 +1,482 @@
+//! The COSE_Encrypt0 frame cache: the receiver's verdicts on a sender's message shape.
+//!
+//! A sealer writes every Encrypt0 message of one method with the same bytes before the IV,
+//! except for the values of `iat` and `cti`: the tag, the array head, the protected header
+//! (alg, kid, method, iss, aud, each in canonical order) and the head of the unprotected
+//! map `{5: IV}`. Everything the full path decides from those bytes — the strict parse,
+//! the key (kid lookup, key type, algorithm), the Enc_structure, direction, audience and
+//! role policy — is a function of the bytes, of the receiver's configuration (trust store,
+//! own names, policy, options), which an [`Opener`] never changes, and of its keyring,
+//! which changes only when a key is learned (the keyring's generation).
+//!
+//! So once a message has opened by the full path, its frame is kept with those verdicts. A
+//! later message whose bytes before the IV equal the frame's outside the `iat` value and
+//! the `cti` bytes (the same `iat` head byte, and the value in shortest form), in the same
+//! keyring generation, goes straight to the AEAD with the frame's Enc_structure (its `iat`
+//! and `cti` patched), then to the freshness and replay checks, which depend on the message
+//! and the time and are never cached. The IV and the ciphertext's head are read as the
+//! full path reads them. Anything else takes the full path.
+//!
+//! Only messages that passed every check create a frame, so a forgery never shapes the
+//! cache; a frame that no longer matches is simply not used. The tests open the same
+//! message sequences (valid, tampered byte by byte, replayed, stale, misaddressed) with and
+//! without the cache and require identical results.
+
+// Errors are built lazily on this hot path (see layers.rs).
+#![allow(clippy::unnecessary_lazy_evaluations)]
+
+use std::ops::Range;
+
+use super::admission::Who;
+use super::keyring::Prepared;
+use super::{Opened, Opener};
+use crate::cose::cbor::{Reader, head_len};
+use crate::cose::structure::{self, CTX_ENCRYPT0};
+use crate::envelope::error::EnvelopeError;
+use crate::envelope::header::Protected;
+use crate::envelope::mode::Mode;
+
+/// Frames kept (one per active sender and method, typically), replaced round-robin.
+pub const SLOTS: usize = 8;
+
+/// The unprotected header of an Encrypt0 up to the IV bytes: `{5: bstr .size 12}`.
+const IV_HEAD: [u8; 3] = [0xa1, 0x05, 0x4c];
+const IV_LEN: usize = 12;
+
+/// One message shape and the verdicts reached on it.
+#[derive(Debug, Default)]
+struct Frame {
+    /// The message's bytes before the IV.
+    head: Vec<u8>,
+    /// Where the encoded `iat` (head byte and value) lies in `head`.
+    iat: Range<usize>,
+    /// Where the `cti` bytes lie in `head`.
+    cti: Range<usize>,
+    /// Where the method lies in `head`.
+    method: Range<usize>,
+    /// Where the protected header starts in `head` and in `aad`.
+    prot_in_head: usize,
+    prot_in_aad: usize,
+    /// The Enc_structure of the last message opened with this frame.
+    aad: Vec<u8>,
+    /// The sender's key index, valid in keyring generation `generation`.
+    index: usize,
+    generation: u64,
+}
+
+/// Where a message matched a frame.
+#[derive(Debug, Clone)]
+pub(super) struct Hit {
+    slot: usize,
+    iat: u64,
+    /// The ciphertext (with tag) in the message.
+    ct: Range<usize>,
+}
+
+/// The frames of one receiver.
+#[derive(Debug)]
+pub(super) struct Frames {
+    slots: Vec<Frame>,
+    next: usize,
+    cap: usize,
+}
+
+impl Default for Frames {
+    fn default() -> Self {
+        Self::with_capacity(SLOTS)
+    }
+}
+
+impl Frame {
+    /// The `iat` value and ciphertext range of `wire` if it has this frame's shape.
+    #[inline]
+    fn matches(&self, wire: &[u8], generation: u64) -> Option<(u64, Range<usize>)> {
+        if self.generation != generation {
+            return None;
+        }
+        let head = self.head.as_slice();
+        let n = head.len();
+        let (iat, cti) = (&self.iat, &self.cti);
+        let same = |r: Range<usize>| wire.get(r.clone()) == head.get(r);
+        if !(same(0..iat.start + 1) && same(iat.end..cti.start) && same(cti.end..n)) {
+            return None;
+        }
+        // Same head byte, so the same length; the reader requires shortest form.
+        let mut r = Reader::new(wire.get(iat.clone())?);
+        let iat_value = r.uint().ok()?;
+        r.finish().ok()?;
+        let after_iv = n.checked_add(IV_LEN)?;
+        let mut r = Reader::new(wire.get(after_iv..)?);
+        let ct = r.bstr_range().ok()?;
+        r.finish().ok()?;
+        Some((iat_value, ct.start + after_iv..ct.end + after_iv))
+    }
+
+    /// The Enc_structure's range for a range of `head`.
+    #[inline]
+    fn in_aad(&self, r: &Range<usize>) -> Range<usize> {
+        r.start - self.prot_in_head + self.prot_in_aad..r.end - self.prot_in_head + self.prot_in_aad
+    }
+}
+
+impl Frames {
+    /// A cache of `cap` frames (0: every message takes the full path).
+    pub(super) fn with_capacity(cap: usize) -> Self {
+        Self {
+            slots: Vec::new(),
+            next: 0,
+            cap,
+        }
+    }
+
+    /// The frame `wire` matches, if any.
+    #[inline]
+    pub(super) fn find(&self, wire: &[u8], generation: u64) -> Option<Hit> {
+        self.slots.iter().enumerate().find_map(|(slot, f)| {
+            f.matches(wire, generation)
+                .map(|(iat, ct)| Hit { slot, iat, ct })
+        })
+    }
+
+    /// Keeps the shape of a COSE_Encrypt0 that opened by the full path with every check
+    /// passed: `head` is the message up to its ciphertext, `prot` the protected header's
+    /// range in it, `p` its parse, `aad` its Enc_structure, `index` the sender's key.
+    /// Shapes the fast path cannot read (another unprotected header) are not kept.
+    pub(super) fn keep(
+        &mut self,
+        head: &[u8],
+        prot: Range<usize>,
+        p: &Protected<'_>,
+        aad: &[u8],
+        index: usize,
+        generation: u64,
+    ) {
+        if self.cap == 0 {
+            return;
+        }
+        let Some(frame) = Self::shape(head, prot, p, aad, index, generation) else {
+            return;
+        };
+        if self.slots.len() < self.cap {
+            self.slots.push(frame);
+        } else if let Some(slot) = self.slots.get_mut(self.next) {
+            *slot = frame;
+            self.next = (self.next + 1) % self.cap;
+        }
+    }
+
+    fn shape(
+        head: &[u8],
+        prot: Range<usize>,
+        p: &Protected<'_>,
+        aad: &[u8],
+        index: usize,
+        generation: u64,
+    ) -> Option<Frame> {
+        let iv_at = prot.end.checked_add(IV_HEAD.len())?;
+        if head.get(prot.end..iv_at)? != IV_HEAD {
+            return None;
+        }
+        let prot_bytes = head.get(prot.clone())?;
+        let (_, layout) = Protected::parse_with_layout(prot_bytes).ok()?;
+        let offset = |r: Range<usize>| r.start + prot.start..r.end + prot.start;
+        let method_at = p.method.as_ptr().addr().checked_sub(head.as_ptr().addr())?;
+        let method = method_at..method_at.checked_add(p.method.len())?;
+        // Enc_structure = [context, bstr(protected), bstr(external_aad)]: the protected
+        // bytes end where the external_aad's bstr begins.
+        let ext = structure::content_external_aad(CTX_ENCRYPT0, prot_bytes);
+        let prot_in_aad = aad
+            .len()
+            .checked_sub(head_len(ext.len() as u64) + ext.len() + prot_bytes.len())?;
+        if aad.get(prot_in_aad..prot_in_aad + prot_bytes.len())? != prot_bytes {
+            return None;
+        }
+        let frame = Frame {
+            head: head.get(..iv_at)?.to_vec(),
+            iat: offset(layout.iat),
+            cti: offset(layout.cti),
+            method,
+            prot_in_head: prot.start,
+            prot_in_aad,
+            aad: aad.to_vec(),
+            index,
+            generation,
+        };
+        (frame.iat.end <= frame.cti.start
+            && frame.cti.end <= iv_at
+            && frame.method.end <= iv_at
+            && !frame.iat.is_empty())
+        .then_some(frame)
+    }
+}
+
+impl Opener {
+    /// Opens a COSE_Encrypt0 that matched a frame: the AEAD with the frame's key and
+    /// Enc_structure, then freshness and replay.
+    pub(super) fn open_framed<'m>(
+        &mut self,
+        wire: &'m mut [u8],
+        hit: Hit,
+    ) -> Result<Opened<'m>, EnvelopeError> {
+        let broken = || EnvelopeError::WrongStructure("frame");
+        let frame = self.frames.slots.get_mut(hit.slot).ok_or_else(broken)?;
+        let (head, rest) = wire.split_at_mut_checked(hit.ct.start).ok_or_else(broken)?;
+        let head: &'m [u8] = head;
+        let ciphertext = rest.get_mut(..hit.ct.len()).ok_or_else(broken)?;
+        for r in [frame.iat.clone(), frame.cti.clone()] {
+            let to = frame.in_aad(&r);
+            frame
+                .aad
+                .get_mut(to)
+                .ok_or_else(broken)?
+                .copy_from_slice(head.get(r).ok_or_else(broken)?);
+        }
+        let iv_at = frame.head.len();
+        let iv: &[u8; IV_LEN] = head
+            .get(iv_at..iv_at + IV_LEN)
+            .and_then(|iv| iv.try_into().ok())
+            .ok_or_else(broken)?;
+        let index = frame.index;
+        let Prepared::Aead(key) = &self.keys.get(index)?.key else {
+            return Err(broken());
+        };
+        let plain_len = key.open_in_place(iv, &frame.aad, ciphertext)?;
+        // From here on the buffer holds plaintext: zero it on every failure.
+        if plain_len > ciphertext.len() {
+            ciphertext.fill(0);
+            return Err(EnvelopeError::Authentication);
+        }
+        let (plaintext, _tag) = ciphertext.split_at_mut(plain_len);
+        let (cti, method) = (head.get(frame.cti.clone()), head.get(frame.method.clone()));
+        let checked = match (cti, method.map(std::str::from_utf8)) {
+            (Some(cti), Some(Ok(method))) => self
+                .fresh(hit.iat)
+                .and_then(|now| self.record(hit.iat, cti, now, Who::Key(index)))
+                .map(|cti| (cti, method)),
+            _ => Err(broken()),
+        };
+        match checked {
+            Ok((cti, method)) => Ok(Opened {
+                mode: Mode::Encrypt0,
+                payload: plaintext,
+                method,
+                iat: hit.iat,
+                cti,
+                sender: Some(index),
+            }),
+            Err(e) => {
+                plaintext.fill(0);
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+impl Opener {
+    /// This opener without the frame cache: every message takes the full path.
+    fn without_frames(mut self) -> Self {
+        self.frames = Frames::with_capacity(0);
+        self
+    }
+
+    fn would_take_the_fast_path(&self, wire: &[u8]) -> bool {
+        self.frames.find(wire, self.keys.generation()).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::backend::{ALL_BACKENDS, AeadId};
+    use crate::envelope::audience::Audience;
+    use crate::envelope::clock::{Clock, ManualClock};
+    use crate::envelope::fixtures::generate;
+    use crate::envelope::keys::{KeyAlg, KeyEntry, NodeId, Policy, TrustStore};
+    use crate::envelope::mode::Identity;
+    use crate::envelope::{MessageBuf, OpenOptions, SealConfig, Sealer};
+
+    const ME: &[u8] = b"compute-1";
+
+    struct World {
+        clock: Arc<ManualClock>,
+        keys: Vec<KeyEntry>,
+        store: TrustStore,
+    }
+
+    fn world() -> World {
+        let keys = vec![
+            generate(KeyAlg::Aead(AeadId::Aes128Gcm), b"pair-sched", "scheduler").unwrap(),
+            generate(KeyAlg::Aead(AeadId::Aes128Gcm), b"pair-agent", "agent").unwrap(),
+        ];
+        let store = TrustStore {
+            entries: keys.clone(),
+            policy: Policy::default()
+                .allow("scheduler", &["*"])
+                .allow("agent", &["report_state"]),
+            node: Some(NodeId {
+                kid: ME.to_vec(),
+                role: "compute".into(),
+            }),
+        };
+        World {
+            clock: Arc::new(ManualClock::new(1_764_000_000)),
+            keys,
+            store,
+        }
+    }
+
+    fn sealer(w: &World, key: usize, to: &[u8]) -> Sealer {
+        let config = SealConfig {
+            mode: Mode::Encrypt0,
+            sender: Some(&w.keys[key]),
+            identity: Identity::Kid,
+            recipients: &[],
+            content: AeadId::Aes128Gcm,
+            cek_reuse: 1,
+        };
+        let b = ALL_BACKENDS[0];
+        Sealer::new(b, &config, w.clock.clone(), Some(key as u64))
+            .unwrap()
+            .with_issuer(b"scheduler-1")
+            .unwrap()
+            .with_audience(&Audience::Kids(vec![to.to_vec()]))
+            .unwrap()
+    }
+
+    /// The cached opener and the full-path opener, fed the same messages.
+    struct Pair {
+        cached: Opener,
+        full: Opener,
+        hits: usize,
+    }
+
+    impl Pair {
+        fn new(w: &World) -> Self {
+            let b = ALL_BACKENDS[0];
+            let open = || Opener::new(b, &w.store, OpenOptions::default(), w.clock.clone());
+            Self {
+                cached: open().unwrap(),
+                full: open().unwrap().without_frames(),
+                hits: 0,
+            }
+        }
+
+        /// Opens `wire` with both; the results and the buffers left behind must be equal.
+        fn open(&mut self, wire: &[u8], what: &str) -> Result<(), String> {
+            if self.cached.would_take_the_fast_path(wire) {
+                self.hits += 1;
+            }
+            let (mut a, mut b) = (wire.to_vec(), wire.to_vec());
+            let ra = format!("{:?}", self.cached.open(&mut a));
+            let rb = format!("{:?}", self.full.open(&mut b));
+            assert_eq!(ra, rb, "{what}");
+            assert_eq!(a, b, "{what}: buffers differ");
+            if ra.starts_with("Ok") {
+                Ok(())
+            } else {
+                Err(ra)
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_decides_exactly_as_the_full_path() {
+        let w = world();
+        let mut pair = Pair::new(&w);
+        let mut sched = sealer(&w, 0, ME);
+        let mut agent = sealer(&w, 1, ME);
+        let mut elsewhere = sealer(&w, 0, b"compute-2");
+        let mut msg = MessageBuf::new();
+        let mut accepted = Vec::new();
+        // iat values whose encodings differ in length, methods and payload sizes that change
+        // the header and the ciphertext head.
+        let times = [1_764_000_000u64, 1_764_000_001, 1_764_000_100];
+        for (i, &t) in times.iter().enumerate() {
+            w.clock.set(t);
+            for (j, (method, size)) in [("boot_vm", 0usize), ("boot_vm", 23), ("report_state", 24)]
+                .into_iter()
+                .chain([("boot_vm", 255), ("boot_vm", 256), ("boot_vm", 70_000)])
+                .enumerate()
+            {
+                let payload = vec![(i * 7 + j) as u8; size];
+                sched.seal_payload(&payload, method, &mut msg).unwrap();
+                let wire = msg.wire().to_vec();
+                // Every single-byte change first (each one refused, by both, alike) ...
+                if size < 300 {
+                    for k in 0..wire.len() {
+                        for v in [0x00u8, 0x01, 0x18, 0x1a, 0x4c, 0xff] {
+                            let mut t = wire.clone();
+                            if t[k] == v {
+                                continue;
+                            }
+                            t[k] = v;
+                            let r = pair.open(&t, &format!("byte {k} = {v:#x}"));
+                            assert!(r.is_err(), "byte {k} = {v:#x} accepted");
+                        }
+                        pair.open(&wire[..k], &format!("truncated to {k}"))
+                            .unwrap_err();
+                    }
+                }
+                let mut longer = wire.clone();
+                longer.push(0);
+                pair.open(&longer, "trailing byte").unwrap_err();
+                // ... then the message itself, then its replay.
+                pair.open(&wire, "valid").unwrap();
+                assert!(pair.open(&wire, "replay").unwrap_err().contains("Replayed"));
+                accepted.push(wire);
+                // Another sender's shape, and a message for another node, between.
+                agent.seal_payload(b"up", "report_state", &mut msg).unwrap();
+                pair.open(msg.wire(), "agent").unwrap();
+                agent.seal_payload(b"x", "boot_vm", &mut msg).unwrap();
+                let e = pair.open(msg.wire(), "agent, forbidden").unwrap_err();
+                assert!(e.contains("Forbidden"), "{e}");
+                elsewhere.seal_payload(b"x", "boot_vm", &mut msg).unwrap();
+                let e = pair.open(msg.wire(), "other node").unwrap_err();
+                assert!(e.contains("WrongAudience"), "{e}");
+            }
+        }
+        // A fresh message of a known shape once the clock has moved past the window, and
+        // one sealed by a sender whose clock runs ahead.
+        sched.seal_payload(b"late", "boot_vm", &mut msg).unwrap();
+        let late = msg.wire().to_vec();
+        w.clock.advance(301);
+        assert!(pair.open(&late, "expired").unwrap_err().contains("Expired"));
+        sched.seal_payload(b"ahead", "boot_vm", &mut msg).unwrap();
+        let ahead = msg.wire().to_vec();
+        w.clock.set(w.clock.now_s() - 31);
+        assert!(
+            pair.open(&ahead, "future")
+                .unwrap_err()
+                .contains("FromFuture")
+        );
+        for wire in &accepted {
+            pair.open(wire, "old replay").unwrap_err();
+        }
+        // The comparison is not vacuous: most messages went down the fast path.
+        assert!(pair.hits > 1_000, "only {} fast-path opens", pair.hits);
+    }
+
+    #[test]
+    fn a_frame_is_not_used_after_the_keyring_changed() {
+        let w = world();
+        let mut o = Opener::new(
+            ALL_BACKENDS[0],
+            &w.store,
+            OpenOptions::default(),
+            w.clock.clone(),
+        )
+        .unwrap();
+        let mut s = sealer(&w, 0, ME);
+        let mut msg = MessageBuf::new();
+        s.seal_payload(b"a", "boot_vm", &mut msg).unwrap();
+        o.open(&mut msg.wire().to_vec()).unwrap();
+        s.seal_payload(b"b", "boot_vm", &mut msg).unwrap();
+        let g = o.keys.generation();
+        assert!(o.frames.find(msg.wire(), g).is_some());
+        assert!(o.frames.find(msg.wire(), g + 1).is_none());
+    }
+}
