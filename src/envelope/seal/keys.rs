@@ -4,7 +4,6 @@
 use super::SealConfig;
 use super::hybrid::HybridState;
 use crate::backend::{AeadId, AeadKey, Backend, MacId, MacKey, SignatureId, SigningKey};
-use crate::cose::iana;
 use crate::cose::x5::cert_thumbprint;
 use crate::envelope::error::EnvelopeError;
 use crate::envelope::header::SenderId;
@@ -146,14 +145,5 @@ impl SenderKeys {
                 kid_of(config.sender),
             ),
         })
-    }
-
-    /// The inner layer's `alg` (`None` for plain framing and encryption-only modes).
-    pub(super) fn inner_alg(&self) -> Option<i64> {
-        match self {
-            Self::Mac(_) => Some(iana::ALG_HMAC_256_256),
-            Self::Sign(id, _) | Self::SignHybrid(id, _, _) => Some(iana::signature_alg(*id)),
-            Self::Plain | Self::Aead0(..) | Self::Hybrid(_) => None,
-        }
     }
 }

@@ -30,7 +30,7 @@ use crate::backend::{AeadId, Backend};
 use crate::cose::iana;
 
 pub use framing::{MessageBuf, recipient_binding};
-use framing::{PAYLOAD_ALIGN, Work};
+use framing::{PAYLOAD_ALIGN, Stamp, Work};
 use keys::{OwnedSender, SenderKeys};
 
 /// Messages one sealer (one key) may seal: 2^32, the SP 800-38D limit for random 96-bit IVs.
@@ -182,6 +182,7 @@ impl Sealer {
     ///
     /// The payload starts on a 64-byte boundary, so vector AES code reads it with aligned
     /// loads (the headers before it take whatever room they need from the reserve).
+    #[inline]
     pub fn payload_buf<'b>(&self, msg: &'b mut MessageBuf, len: usize) -> &'b mut [u8] {
         msg.reserve(self.head, PAYLOAD_ALIGN, len, self.tail)
     }
@@ -219,7 +220,6 @@ impl Sealer {
         let iat = self.clock.now_s();
         let buf = msg.buf_mut();
         let Self {
-            mode,
             sender,
             keys,
             binding,
@@ -228,55 +228,79 @@ impl Sealer {
             work,
             ..
         } = self;
-        let mode = *mode;
-
-        // Inner layer: authenticate (or frame) the payload.
-        let inner = Protected {
-            alg: keys.inner_alg(),
-            sender: sender.as_id(),
+        let stamp = Stamp {
             iat,
             cti: &cti,
             method,
-            nested: false,
-            iss: iss.as_deref().map(str::as_bytes),
-            aud: aud.as_deref(),
         };
+        let header = |alg, nested| protected_header(sender, iss, aud, &stamp, alg, nested);
+        // The encrypt layer builds its header only when it has no cached shape for it.
         match keys {
-            SenderKeys::Plain => (start, end) = work.plain_layer(buf, start, end, &inner)?,
+            SenderKeys::Plain => {
+                let p = Protected {
+                    alg: None,
+                    ..header(0, false)
+                };
+                (start, end) = work.plain_layer(buf, start, end, &p)?;
+            }
             SenderKeys::Mac(key) => {
-                (start, end) = work.mac0_layer(key.as_ref(), buf, start, end, &inner)?;
+                let p = header(iana::ALG_HMAC_256_256, false);
+                (start, end) = work.mac0_layer(key.as_ref(), buf, start, end, &p)?;
             }
-            SenderKeys::Sign(id, key) | SenderKeys::SignHybrid(id, key, _) => {
-                (start, end) =
-                    work.sign1_layer(*id, key.as_ref(), binding, buf, start, end, &inner)?;
+            SenderKeys::Sign(id, key) => {
+                let p = header(iana::signature_alg(*id), false);
+                (start, end) = work.sign1_layer(*id, key.as_ref(), binding, buf, start, end, &p)?;
             }
-            SenderKeys::Aead0(..) | SenderKeys::Hybrid(_) => {}
-        }
-        // Outer layer: encrypt.
-        match keys {
             SenderKeys::Aead0(id, key) => {
-                let outer = Protected {
-                    alg: Some(iana::aead_alg(*id)),
-                    ..inner
-                };
-                (start, end) = work.encrypt_layer(key.as_ref(), &[], buf, start, end, &outer)?;
+                let id = *id;
+                let p = || header(iana::aead_alg(id), false);
+                (start, end) = work.encrypt_layer(key.as_ref(), &[], buf, start, end, &stamp, p)?;
             }
-            SenderKeys::Hybrid(h) | SenderKeys::SignHybrid(_, _, h) => {
-                let nested = mode == Mode::SignEncrypt;
-                let outer = Protected {
-                    alg: Some(iana::aead_alg(h.content)),
-                    sender: if nested { None } else { sender.as_id() },
-                    nested,
-                    ..inner
-                };
+            SenderKeys::Hybrid(h) => {
+                let content = h.content;
                 h.refresh(work.rng())?;
                 let (key, recipients) = h.current()?;
-                (start, end) = work.encrypt_layer(key, recipients, buf, start, end, &outer)?;
+                let p = || header(iana::aead_alg(content), false);
+                (start, end) = work.encrypt_layer(key, recipients, buf, start, end, &stamp, p)?;
             }
-            SenderKeys::Plain | SenderKeys::Mac(_) | SenderKeys::Sign(..) => {}
+            SenderKeys::SignHybrid(id, key, h) => {
+                // Inner COSE_Sign1, then COSE_Encrypt of it (content type 18, no sender).
+                let p = header(iana::signature_alg(*id), false);
+                (start, end) = work.sign1_layer(*id, key.as_ref(), binding, buf, start, end, &p)?;
+                let content = h.content;
+                h.refresh(work.rng())?;
+                let (key, recipients) = h.current()?;
+                let p = || Protected {
+                    sender: None,
+                    ..header(iana::aead_alg(content), true)
+                };
+                (start, end) = work.encrypt_layer(key, recipients, buf, start, end, &stamp, p)?;
+            }
         }
         msg.set_wire(start, end);
         Ok(())
+    }
+}
+
+/// A layer's protected header: the sealer's sender, `iss` and `aud` with this message's
+/// `iat`, `cti` and method.
+fn protected_header<'a>(
+    sender: &'a OwnedSender,
+    iss: &'a Option<String>,
+    aud: &'a Option<Vec<u8>>,
+    stamp: &Stamp<'a>,
+    alg: i64,
+    nested: bool,
+) -> Protected<'a> {
+    Protected {
+        alg: Some(alg),
+        sender: sender.as_id(),
+        iat: stamp.iat,
+        cti: stamp.cti,
+        method: stamp.method,
+        nested,
+        iss: iss.as_deref().map(str::as_bytes),
+        aud: aud.as_deref(),
     }
 }
 
@@ -288,7 +312,9 @@ mod tests {
     use crate::cose::cbor::Reader;
     use crate::envelope::clock::ManualClock;
     use crate::envelope::fixtures::generate;
-    use crate::envelope::keys::KeyAlg;
+    use crate::envelope::keys::{KeyAlg, TrustStore};
+    use crate::envelope::open::{OpenOptions, Opener};
+    use crate::envelope::{Policy, fixtures::public_only};
 
     /// Patched header shapes equal a fresh encoding: every message's protected header
     /// parses strictly to this message's iat, cti and method, across iat lengths.
@@ -336,5 +362,155 @@ mod tests {
             assert_eq!(fresh.cti[4..], (i as u64).to_be_bytes(), "message {i}");
             assert_eq!(fresh.iss, Some(&b"kid:me"[..]));
         }
+    }
+
+    /// The encoded recipients array of a hybrid sealer's current message (empty otherwise).
+    fn recipients_len(sealer: &Sealer) -> usize {
+        match &sealer.keys {
+            SenderKeys::Hybrid(h) | SenderKeys::SignHybrid(_, _, h) => h.current().unwrap().1.len(),
+            _ => 0,
+        }
+    }
+
+    /// Messages written from cached shapes (patched `iat`, `cti`, IV and ciphertext head)
+    /// equal, byte for byte, the messages of a sealer that forgets its shapes before every
+    /// message (each one encoded from scratch) with the same RNG seed, across `iat` values
+    /// whose encoded length changes, alternating methods (more than the cache holds, so
+    /// shapes are also evicted and rebuilt) and payload sizes whose ciphertext head
+    /// changes length; and every message opens.
+    #[test]
+    fn cached_layers_equal_fresh_encodings_and_open() {
+        let mac = generate(KeyAlg::Hmac256, b"mac", "peer").unwrap();
+        let aead = generate(KeyAlg::Aead(AeadId::Aes128Gcm), b"aead", "peer").unwrap();
+        let chacha = generate(KeyAlg::Aead(AeadId::ChaCha20Poly1305), b"chacha", "peer").unwrap();
+        let sign = generate(
+            KeyAlg::Sign(crate::backend::SignatureId::Ed25519),
+            b"signer",
+            "peer",
+        )
+        .unwrap();
+        let oaep = generate(KeyAlg::RsaOaep256, b"me", "me").unwrap();
+        let store = TrustStore {
+            entries: vec![
+                mac.clone(),
+                aead.clone(),
+                chacha.clone(),
+                public_only(&sign),
+                oaep.clone(),
+            ],
+            policy: Policy::default()
+                .allow("peer", &["*"])
+                .allow(crate::envelope::keys::ANONYMOUS_ROLE, &["*"]),
+            node: None,
+        };
+        let recipients = [&oaep];
+        let configs = [
+            (Mode::Encrypt0, Some(&aead), &[][..], AeadId::Aes128Gcm),
+            (
+                Mode::Encrypt0,
+                Some(&chacha),
+                &[][..],
+                AeadId::ChaCha20Poly1305,
+            ),
+            (Mode::Encrypt, None, &recipients[..], AeadId::Aes128Gcm),
+            (
+                Mode::SignEncrypt,
+                Some(&sign),
+                &recipients[..],
+                AeadId::Aes256Gcm,
+            ),
+            (Mode::Mac0, Some(&mac), &[][..], AeadId::Aes128Gcm),
+            (Mode::Sign1, Some(&sign), &[][..], AeadId::Aes128Gcm),
+        ];
+        let times = [
+            20u64,
+            23,
+            24,
+            255,
+            256,
+            65_535,
+            65_536,
+            1 << 32,
+            (1 << 32) + 1,
+        ];
+        let sizes = [0usize, 1, 23, 24, 255, 256, 65_536];
+        let long = "m".repeat(24);
+        // Same-length names differing in one byte (the cache compares names word-wise).
+        let methods = [
+            "boot_vm",
+            "a",
+            "boot_vm",
+            long.as_str(),
+            "boot_vn",
+            "get_status",
+            "get_stbtus",
+            "b",
+        ];
+        let payload: Vec<u8> = (0..65_536u32).map(|i| (i * 7) as u8).collect();
+        let mut checked = 0;
+        for &backend in ALL_BACKENDS {
+            for (mode, sender, recipients, content) in configs {
+                let config = SealConfig {
+                    mode,
+                    sender,
+                    identity: Identity::Kid,
+                    recipients,
+                    content,
+                    cek_reuse: 1 + u32::from(mode == Mode::Encrypt),
+                };
+                let clock = Arc::new(ManualClock::new(times[0]));
+                let make = || {
+                    let s = Sealer::new(backend, &config, clock.clone(), Some(7))?;
+                    if mode.hybrid() {
+                        Ok(s)
+                    } else {
+                        s.with_audience(&Audience::Kids(vec![b"me".to_vec()]))
+                    }
+                };
+                let (mut fast, mut slow) = match (make(), make()) {
+                    (Ok(f), Ok(s)) => (f, s),
+                    (Err(EnvelopeError::Unsupported(_)), _) => continue,
+                    (Err(e), _) | (_, Err(e)) => panic!("{mode:?} on {}: {e}", backend.name),
+                };
+                let mut opener =
+                    Opener::new(backend, &store, OpenOptions::default(), clock.clone()).unwrap();
+                let (mut fast_msg, mut slow_msg) = (MessageBuf::new(), MessageBuf::new());
+                let mut n = 0usize;
+                for &t in &times {
+                    clock.set(t);
+                    for &size in &sizes {
+                        for _ in 0..2 {
+                            let method = methods[n % methods.len()];
+                            let what = format!(
+                                "{mode:?} on {} at {t}, {size} bytes, {method}",
+                                backend.name
+                            );
+                            n += 1;
+                            let payload = &payload[..size];
+                            fast.seal_payload(payload, method, &mut fast_msg).unwrap();
+                            slow.work.forget_shapes();
+                            slow.seal_payload(payload, method, &mut slow_msg).unwrap();
+                            let (f, s) = (fast_msg.wire(), slow_msg.wire());
+                            assert_eq!(f.len(), s.len(), "{what}");
+                            // RSA-OAEP recipients are randomized by the backend: everything
+                            // before them must match.
+                            let same = f.len() - recipients_len(&fast);
+                            assert_eq!(hex::encode(&f[..same]), hex::encode(&s[..same]), "{what}");
+                            let mut wire = f.to_vec();
+                            let opened = opener
+                                .open(&mut wire)
+                                .unwrap_or_else(|e| panic!("{what}: {e}"));
+                            assert_eq!(
+                                (opened.payload, opened.method, opened.iat),
+                                (payload, method, t),
+                                "{what}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked >= 6 * 9 * 7 * 2, "{checked} messages checked");
     }
 }
