@@ -21,7 +21,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use super::{Built, pool_len};
+use super::{Built, Pool, WorkBuf, pool_len};
 use crate::backend::{ALL_BACKENDS, Backend};
 use crate::envelope::fixtures::public_only;
 use crate::envelope::keys::ANONYMOUS_ROLE;
@@ -160,6 +160,9 @@ pub(super) fn build(s: &Scenario) -> Result<Built, MeasureError> {
             )?;
             opener.open(msg.wire_mut())?;
             let cap = pool_len(msg.wire().len());
+            // Room for a message a few bytes longer than this one (an `iat` whose encoding
+            // grows): the pool refuses, rather than truncates, one that does not fit.
+            let room = msg.wire().len() + 16;
             let warm = addressed(
                 Sealer::new(backend, &config, Arc::new(SystemClock), None)?,
                 e.mode,
@@ -173,9 +176,8 @@ pub(super) fn build(s: &Scenario) -> Result<Built, MeasureError> {
                 warm_msg: MessageBuf::new(),
                 msg,
                 size: s.size,
-                pool: Vec::new(),
-                cap,
-                work: Vec::new(),
+                pool: Pool::new(room, cap),
+                work: WorkBuf::new(room),
             })
         }
         _ => return Err(MeasureError::Scenario("envelopes are sealed or opened")),
@@ -221,23 +223,18 @@ struct Open {
     warm_msg: MessageBuf,
     msg: MessageBuf,
     size: usize,
-    pool: Vec<Vec<u8>>,
-    cap: usize,
-    work: Vec<u8>,
+    pool: Pool,
+    work: WorkBuf,
 }
 
 impl Open {
-    /// Seals messages (untimed) until the pool holds `want` of them, at most `cap`.
+    /// Seals messages (untimed) until the pool holds `want` of them, or is full.
     fn fill(&mut self, want: u64) -> Result<(), MeasureError> {
-        let want = usize::try_from(want).unwrap_or(usize::MAX).min(self.cap);
-        while self.pool.len() < want {
+        let want = usize::try_from(want).unwrap_or(usize::MAX);
+        while self.pool.len() < want && !self.pool.is_full() {
             self.sealer.payload_buf(&mut self.msg, self.size);
             self.sealer.seal(METHOD, &mut self.msg)?;
-            let wire = self.msg.wire();
-            if self.work.len() < wire.len() {
-                self.work.resize(wire.len(), 0);
-            }
-            self.pool.push(wire.to_vec());
+            self.pool.push(self.msg.wire())?;
         }
         Ok(())
     }
@@ -250,10 +247,9 @@ impl Routine for Open {
         let mut left = usize::try_from(iters).unwrap_or(usize::MAX);
         while left > 0 {
             let n = left.min(self.pool.len());
-            let batch = self
-                .pool
-                .get(..n)
-                .ok_or(MeasureError::Scenario("empty pool"))?;
+            if n == 0 {
+                return Err(MeasureError::Scenario("empty pool"));
+            }
             let mut opener = Opener::new(
                 self.backend,
                 &self.store,
@@ -263,12 +259,11 @@ impl Routine for Open {
             self.warm.payload_buf(&mut self.warm_msg, self.size);
             self.warm.seal(METHOD, &mut self.warm_msg)?;
             opener.open(self.warm_msg.wire_mut())?;
-            let work = &mut self.work;
+            let (pool, work) = (&self.pool, &mut self.work);
             let t0 = timer.now();
-            for wire in batch {
-                let buf = work
-                    .get_mut(..wire.len())
-                    .ok_or(MeasureError::Scenario("work buffer"))?;
+            for wire in pool.iter(n) {
+                let wire = wire?;
+                let buf = work.get_mut(wire.len())?;
                 buf.copy_from_slice(wire);
                 let opened = opener.open(buf)?;
                 black_box(opened.payload.len());

@@ -3,7 +3,7 @@
 
 use std::hint::black_box;
 
-use super::{pool_len, timed};
+use super::{Pool, WorkBuf, pool_len, timed};
 use crate::backend::{
     AeadId, AeadKey, AgreementKey, Backend, DecryptingKey, EncryptingKey, Kdf, KdfId,
     KeyAgreementId, MacKey, SignatureId, SigningKey, VerifyingKey,
@@ -115,8 +115,9 @@ impl Routine for AeadSeal {
 /// its pristine copy first.
 struct AeadOpen {
     key: Box<dyn AeadKey>,
-    pool: Vec<Vec<u8>>,
-    work: Vec<u8>,
+    pool: Pool,
+    work: WorkBuf,
+    len: usize,
     next: usize,
 }
 
@@ -124,16 +125,19 @@ impl AeadOpen {
     fn new(b: &Backend, id: AeadId, size: usize) -> Result<Self, MeasureError> {
         let key = aead_key(b, id)?;
         let len = size + id.default_params().tag_len;
-        let mut pool = Vec::new();
-        for i in 0..pool_len(size) {
-            let mut m = vec![0x5au8; len];
+        let n = pool_len(size);
+        let mut pool = Pool::new(len, n);
+        let mut m = vec![0u8; len];
+        for i in 0..n {
+            m.fill(0x5a);
             key.seal_in_place(&nonce(i as u64), &[], &mut m)?;
-            pool.push(m);
+            pool.push(&m)?;
         }
         Ok(Self {
             key,
             pool,
-            work: vec![0u8; len],
+            work: WorkBuf::new(len),
+            len,
             next: 0,
         })
     }
@@ -145,13 +149,12 @@ impl Routine for AeadOpen {
             key,
             pool,
             work,
+            len,
             next,
         } = self;
         timed(timer, iters, || {
-            let src = pool
-                .get(*next)
-                .ok_or(MeasureError::Scenario("empty pool"))?;
-            work.copy_from_slice(src);
+            let work = work.get_mut(*len)?;
+            work.copy_from_slice(pool.get(*next)?);
             let n = key.open_in_place(&nonce(*next as u64), &[], work)?;
             black_box(n);
             *next = (*next + 1) % pool.len();
