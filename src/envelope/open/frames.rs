@@ -25,6 +25,7 @@
 // Errors are built lazily on this hot path (see layers.rs).
 #![allow(clippy::unnecessary_lazy_evaluations)]
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::admission::Who;
@@ -36,8 +37,24 @@ use crate::envelope::error::EnvelopeError;
 use crate::envelope::header::Protected;
 use crate::envelope::mode::Mode;
 
-/// Frames kept (one per active sender and method, typically), replaced round-robin.
-pub const SLOTS: usize = 8;
+/// Frames are grouped by the first [`KEY_LEN`] bytes of a message (tag, heads, alg and the
+/// sender's kid: one group per sender, typically), so a receiver with many senders — a
+/// controller hearing every compute node on its own pairwise key — finds a sender's frames
+/// with one hash lookup. A group holds up to [`PER_SENDER`] shapes (one per method, replaced
+/// round-robin beyond that); at most [`SENDERS`] groups are kept (an arbitrary one is
+/// dropped to make room). Only senders whose messages authenticated can add groups.
+pub const SENDERS: usize = 1024;
+/// Shapes kept per group.
+pub const PER_SENDER: usize = 8;
+/// Bytes of a message that choose its group; a shape whose `iat` begins earlier is not kept.
+const KEY_LEN: usize = 24;
+
+type Key = [u8; KEY_LEN];
+
+#[inline]
+fn key_of(bytes: &[u8]) -> Option<Key> {
+    bytes.get(..KEY_LEN)?.try_into().ok()
+}
 
 /// The unprotected header of an Encrypt0 up to the IV bytes: `{5: bstr .size 12}`.
 const IV_HEAD: [u8; 3] = [0xa1, 0x05, 0x4c];
@@ -67,6 +84,7 @@ struct Frame {
 /// Where a message matched a frame.
 #[derive(Debug, Clone)]
 pub(super) struct Hit {
+    group: usize,
     slot: usize,
     iat: u64,
     /// The ciphertext (with tag) in the message.
@@ -76,14 +94,25 @@ pub(super) struct Hit {
 /// The frames of one receiver.
 #[derive(Debug)]
 pub(super) struct Frames {
-    slots: Vec<Frame>,
+    groups: Vec<Group>,
+    index: HashMap<Key, usize, foldhash::fast::RandomState>,
+    /// The group of the last hit, tried before the hash lookup.
+    last: usize,
+    /// Bound on groups (0: no cache, every message takes the full path).
+    max_groups: usize,
+}
+
+/// The shapes of one message prefix.
+#[derive(Debug)]
+struct Group {
+    key: Key,
+    frames: Vec<Frame>,
     next: usize,
-    cap: usize,
 }
 
 impl Default for Frames {
     fn default() -> Self {
-        Self::with_capacity(SLOTS)
+        Self::new(SENDERS)
     }
 }
 
@@ -120,22 +149,43 @@ impl Frame {
 }
 
 impl Frames {
-    /// A cache of `cap` frames (0: every message takes the full path).
-    pub(super) fn with_capacity(cap: usize) -> Self {
+    /// A frame cache of at most `max_groups` groups (0: none, every message takes the full
+    /// path).
+    pub(super) fn new(max_groups: usize) -> Self {
         Self {
-            slots: Vec::new(),
-            next: 0,
-            cap,
+            groups: Vec::new(),
+            index: HashMap::default(),
+            last: 0,
+            max_groups,
         }
     }
 
     /// The frame `wire` matches, if any.
     #[inline]
-    pub(super) fn find(&self, wire: &[u8], generation: u64) -> Option<Hit> {
-        self.slots.iter().enumerate().find_map(|(slot, f)| {
-            f.matches(wire, generation)
-                .map(|(iat, ct)| Hit { slot, iat, ct })
+    pub(super) fn find(&mut self, wire: &[u8], generation: u64) -> Option<Hit> {
+        let key = wire.get(..KEY_LEN)?;
+        let group = match self.groups.get(self.last) {
+            Some(g) if g.key == key => self.last,
+            _ => {
+                let &i = self.index.get(key)?;
+                self.last = i;
+                i
+            }
+        };
+        let frames = &self.groups.get(group)?.frames;
+        frames.iter().enumerate().find_map(|(slot, f)| {
+            let (iat, ct) = f.matches(wire, generation)?;
+            Some(Hit {
+                group,
+                slot,
+                iat,
+                ct,
+            })
         })
+    }
+
+    fn frame_mut(&mut self, hit: &Hit) -> Option<&mut Frame> {
+        self.groups.get_mut(hit.group)?.frames.get_mut(hit.slot)
     }
 
     /// Keeps the shape of a COSE_Encrypt0 that opened by the full path with every check
@@ -151,17 +201,43 @@ impl Frames {
         index: usize,
         generation: u64,
     ) {
-        if self.cap == 0 {
+        let Some(key) = key_of(head).filter(|_| self.max_groups > 0) else {
             return;
-        }
+        };
         let Some(frame) = Self::shape(head, prot, p, aad, index, generation) else {
             return;
         };
-        if self.slots.len() < self.cap {
-            self.slots.push(frame);
-        } else if let Some(slot) = self.slots.get_mut(self.next) {
+        let i = match self.index.get(&key) {
+            Some(&i) => i,
+            None => {
+                if self.groups.len() >= self.max_groups {
+                    // Drop the group in the slot after the last hit's (an arbitrary one that
+                    // is not the busiest), moving the last group into its place.
+                    let victim = (self.last + 1) % self.groups.len();
+                    let gone = self.groups.swap_remove(victim);
+                    self.index.remove(&gone.key);
+                    if let Some(moved) = self.groups.get(victim) {
+                        self.index.insert(moved.key, victim);
+                    }
+                }
+                self.groups.push(Group {
+                    key,
+                    frames: Vec::new(),
+                    next: 0,
+                });
+                let i = self.groups.len() - 1;
+                self.index.insert(key, i);
+                i
+            }
+        };
+        let Some(group) = self.groups.get_mut(i) else {
+            return;
+        };
+        if group.frames.len() < PER_SENDER {
+            group.frames.push(frame);
+        } else if let Some(slot) = group.frames.get_mut(group.next) {
             *slot = frame;
-            self.next = (self.next + 1) % self.cap;
+            group.next = (group.next + 1) % PER_SENDER;
         }
     }
 
@@ -202,7 +278,8 @@ impl Frames {
             index,
             generation,
         };
-        (frame.iat.end <= frame.cti.start
+        (frame.iat.start >= KEY_LEN
+            && frame.iat.end <= frame.cti.start
             && frame.cti.end <= iv_at
             && frame.method.end <= iv_at
             && !frame.iat.is_empty())
@@ -219,7 +296,7 @@ impl Opener {
         hit: Hit,
     ) -> Result<Opened<'m>, EnvelopeError> {
         let broken = || EnvelopeError::WrongStructure("frame");
-        let frame = self.frames.slots.get_mut(hit.slot).ok_or_else(broken)?;
+        let frame = self.frames.frame_mut(&hit).ok_or_else(broken)?;
         let (head, rest) = wire.split_at_mut_checked(hit.ct.start).ok_or_else(broken)?;
         let head: &'m [u8] = head;
         let ciphertext = rest.get_mut(..hit.ct.len()).ok_or_else(broken)?;
@@ -276,11 +353,11 @@ impl Opener {
 impl Opener {
     /// This opener without the frame cache: every message takes the full path.
     fn without_frames(mut self) -> Self {
-        self.frames = Frames::with_capacity(0);
+        self.frames = Frames::new(0);
         self
     }
 
-    fn would_take_the_fast_path(&self, wire: &[u8]) -> bool {
+    fn would_take_the_fast_path(&mut self, wire: &[u8]) -> bool {
         self.frames.find(wire, self.keys.generation()).is_some()
     }
 }
@@ -458,6 +535,50 @@ mod tests {
         }
         // The comparison is not vacuous: most messages went down the fast path.
         assert!(pair.hits > 1_000, "only {} fast-path opens", pair.hits);
+    }
+
+    #[test]
+    fn a_receiver_of_many_senders_finds_their_frames() {
+        for bound in [SENDERS, 3] {
+            many_senders(bound);
+        }
+    }
+
+    fn many_senders(bound: usize) {
+        // A controller hearing 40 compute nodes, each on its own pairwise key.
+        let mut w = world();
+        w.keys = (0..40)
+            .map(|i| {
+                let kid = format!("pair-compute-{i}");
+                generate(KeyAlg::Aead(AeadId::Aes128Gcm), kid.as_bytes(), "scheduler").unwrap()
+            })
+            .collect();
+        w.store.entries = w.keys.clone();
+        let mut pair = Pair::new(&w);
+        pair.cached.frames = Frames::new(bound);
+        let mut sealers: Vec<Sealer> = (0..w.keys.len()).map(|i| sealer(&w, i, ME)).collect();
+        let mut msg = MessageBuf::new();
+        let mut opens = 0;
+        for round in 0..5 {
+            for (i, s) in sealers.iter_mut().enumerate() {
+                s.seal_payload(&[round as u8; 40], "report_state", &mut msg)
+                    .unwrap();
+                pair.open(msg.wire(), &format!("sender {i}, round {round}"))
+                    .unwrap();
+                opens += 1;
+            }
+        }
+        // Every message but each sender's first takes the fast path, when the cache holds
+        // every sender; with room for 3 of 40 (round robin), the results are still the
+        // full path's and the table stays within its bound.
+        if bound >= sealers.len() {
+            assert_eq!(pair.hits, opens - sealers.len());
+        }
+        assert!(pair.cached.frames.groups.len() <= bound);
+        assert_eq!(
+            pair.cached.frames.index.len(),
+            pair.cached.frames.groups.len()
+        );
     }
 
     #[test]
