@@ -95,6 +95,36 @@ impl SenderState {
                 watermark: None,
             });
         }
+        self.admit_new(prefix, counter, iat, horizon)
+    }
+
+    /// [`Self::admit`] when nothing is recorded: the same decisions and state, no change
+    /// built for a store.
+    #[inline]
+    fn admit_unrecorded(
+        &mut self,
+        prefix: u32,
+        counter: u64,
+        iat: u64,
+        horizon: u64,
+    ) -> Result<(), EnvelopeError> {
+        if let Some(w) = self.streams.get_mut(&prefix) {
+            *w = w.accept(counter, iat)?;
+            self.max_iat = self.max_iat.max(iat);
+            return Ok(());
+        }
+        self.admit_new(prefix, counter, iat, horizon).map(|_| ())
+    }
+
+    /// [`Self::admit`] for a stream this sender's table does not hold.
+    #[inline(never)]
+    fn admit_new(
+        &mut self,
+        prefix: u32,
+        counter: u64,
+        iat: u64,
+        horizon: u64,
+    ) -> Result<StreamChange, EnvelopeError> {
         if self.watermark.is_some_and(|w| iat <= w) {
             return Err(EnvelopeError::Replayed);
         }
@@ -235,24 +265,25 @@ impl ReplayGuard {
             Ns::Anonymous => anonymous,
         };
 
-        // Fast path: a sender already held (one hash lookup, then the stream's).
+        // Fast path: a sender already held (the tables' last-hit hints, else one hash lookup
+        // each), and nothing to build for a store when there is none.
         if let Some(state) = space.senders.get_mut(id) {
+            let Some(store) = store else {
+                return state.admit_unrecorded(prefix, counter, iat, horizon);
+            };
             let change = state.admit(prefix, counter, iat, horizon)?;
-            if let Some(store) = store {
-                store.commit(
-                    &Commit {
-                        ns,
-                        id,
-                        change,
-                        sender_watermark: change.watermark,
-                        evicted_sender: None,
-                        space_watermark: None,
-                    },
-                    now,
-                    window_s,
-                )?;
-            }
-            return Ok(());
+            return store.commit(
+                &Commit {
+                    ns,
+                    id,
+                    change,
+                    sender_watermark: change.watermark,
+                    evicted_sender: None,
+                    space_watermark: None,
+                },
+                now,
+                window_s,
+            );
         }
 
         // First sight in this process: the store's rows, else a new (or evicted) sender,

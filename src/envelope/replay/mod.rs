@@ -29,6 +29,8 @@
 //! ([`store`]): write-through, each accepted message committed before `check_and_record`
 //! returns `Ok`, the in-memory tables as the fast path.
 
+#[cfg(test)]
+mod equivalence;
 mod guard;
 mod store;
 mod table;

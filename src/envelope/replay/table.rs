@@ -13,17 +13,27 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 
 #[derive(Debug)]
-struct Slot<V> {
+struct Slot<K, V> {
+    key: K,
     value: V,
     referenced: bool,
 }
 
 /// At most `cap` entries; inserting into a full table evicts one and hands it back.
+///
+/// Entries live in `slots`; `map` finds a key's slot. A slot is only ever reused in place by
+/// the entry that evicts its occupant, so indices stay dense. `last` remembers the slot of
+/// the last lookup and is trusted only when that slot's key equals the key asked for (a slot
+/// reused by another key fails the comparison), which makes a repeated lookup one key
+/// comparison instead of a hash and a probe.
 #[derive(Debug)]
 pub(super) struct ClockTable<K, V> {
-    map: HashMap<K, Slot<V>, foldhash::fast::RandomState>,
-    /// Every key of `map` exactly once (entries leave only through [`Self::insert_new`]).
-    queue: VecDeque<K>,
+    map: HashMap<K, usize, foldhash::fast::RandomState>,
+    slots: Vec<Slot<K, V>>,
+    /// Every index of `slots` exactly once, in CLOCK order.
+    queue: VecDeque<usize>,
+    /// Slot of the last successful lookup (a hint, verified by key).
+    last: usize,
     cap: usize,
 }
 
@@ -32,29 +42,39 @@ impl<K: Hash + Eq + Clone, V> ClockTable<K, V> {
     pub(super) fn new(cap: usize) -> Self {
         Self {
             map: HashMap::default(),
+            slots: Vec::new(),
             queue: VecDeque::new(),
+            last: 0,
             cap: cap.max(1),
         }
     }
 
     pub(super) fn len(&self) -> usize {
-        self.map.len()
+        self.slots.len()
     }
 
     /// The entry for `key`, marked as recently used.
+    #[inline]
     pub(super) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.map.get_mut(key).map(|slot| {
-            slot.referenced = true;
-            &mut slot.value
-        })
+        let i = match self.slots.get(self.last) {
+            Some(slot) if slot.key.borrow() == key => self.last,
+            _ => {
+                let i = *self.map.get(key)?;
+                self.last = i;
+                i
+            }
+        };
+        let slot = self.slots.get_mut(i)?;
+        slot.referenced = true;
+        Some(&mut slot.value)
     }
 
     pub(super) fn values(&self) -> impl Iterator<Item = &V> {
-        self.map.values().map(|s| &s.value)
+        self.slots.iter().map(|s| &s.value)
     }
 
     /// Inserts `key`, which must be absent (a present key's value is replaced, nothing is
@@ -66,38 +86,45 @@ impl<K: Hash + Eq + Clone, V> ClockTable<K, V> {
         value: V,
         free: impl Fn(&V) -> bool,
     ) -> Option<(K, V)> {
-        if let Some(slot) = self.map.get_mut(&key) {
+        if let Some(slot) = self.map.get(&key).and_then(|&i| self.slots.get_mut(i)) {
             slot.value = value;
             slot.referenced = true;
             return None;
         }
-        let evicted = if self.map.len() >= self.cap {
-            self.evict(free)
-        } else {
-            None
+        let fresh = Slot {
+            key: key.clone(),
+            value,
+            referenced: false,
         };
-        self.queue.push_back(key.clone());
-        self.map.insert(
-            key,
-            Slot {
-                value,
-                referenced: false,
-            },
-        );
-        evicted
+        if self.slots.len() >= self.cap
+            && let Some(i) = self.victim(free)
+            && let Some(slot) = self.slots.get_mut(i)
+        {
+            let gone = std::mem::replace(slot, fresh);
+            self.map.remove(&gone.key);
+            self.map.insert(key, i);
+            self.queue.push_back(i);
+            return Some((gone.key, gone.value));
+        }
+        let i = self.slots.len();
+        self.slots.push(fresh);
+        self.map.insert(key, i);
+        self.queue.push_back(i);
+        None
     }
 
-    fn evict(&mut self, free: impl Fn(&V) -> bool) -> Option<(K, V)> {
-        while let Some(key) = self.queue.pop_front() {
-            let Some(slot) = self.map.get_mut(&key) else {
+    /// The slot the CLOCK hand evicts (taken off the queue).
+    fn victim(&mut self, free: impl Fn(&V) -> bool) -> Option<usize> {
+        while let Some(i) = self.queue.pop_front() {
+            let Some(slot) = self.slots.get_mut(i) else {
                 continue;
             };
             if slot.referenced && !free(&slot.value) {
                 slot.referenced = false;
-                self.queue.push_back(key);
+                self.queue.push_back(i);
                 continue;
             }
-            return self.map.remove(&key).map(|s| (key, s.value));
+            return Some(i);
         }
         None
     }
