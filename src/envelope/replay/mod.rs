@@ -69,8 +69,9 @@ pub enum ReplaySender<'a> {
 /// Bounds of the replay state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayConfig {
-    /// Streams tracked per sender (at least 1). Worst-case memory is about 60 bytes per
-    /// stream: 1024 × 1024 streams ≈ 64 MiB for a namespace filled by an attacker.
+    /// Streams tracked per sender (at least 1). Worst-case memory is about 80 bytes per
+    /// stream (slot, index entry and eviction queue): 1024 × 1024 streams ≈ 80 MiB for a
+    /// namespace filled by an attacker.
     pub max_streams_per_sender: usize,
     /// Learned senders, and separately plain-message kids, tracked at once (at least 1).
     /// Trust-store senders are not counted: they are never evicted wholesale.
