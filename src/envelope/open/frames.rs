@@ -71,9 +71,9 @@ struct Frame {
     cti: Range<usize>,
     /// Where the method lies in `head`.
     method: Range<usize>,
-    /// Where the protected header starts in `head` and in `aad`.
-    prot_in_head: usize,
-    prot_in_aad: usize,
+    /// Where `iat` and `cti` lie in `aad`.
+    aad_iat: Range<usize>,
+    aad_cti: Range<usize>,
     /// The Enc_structure of the last message opened with this frame.
     aad: Vec<u8>,
     /// The sender's key index, valid in keyring generation `generation`.
@@ -139,12 +139,6 @@ impl Frame {
         let ct = r.bstr_range().ok()?;
         r.finish().ok()?;
         Some((iat_value, ct.start + after_iv..ct.end + after_iv))
-    }
-
-    /// The Enc_structure's range for a range of `head`.
-    #[inline]
-    fn in_aad(&self, r: &Range<usize>) -> Range<usize> {
-        r.start - self.prot_in_head + self.prot_in_aad..r.end - self.prot_in_head + self.prot_in_aad
     }
 }
 
@@ -255,7 +249,7 @@ impl Frames {
         }
         let prot_bytes = head.get(prot.clone())?;
         let (_, layout) = Protected::parse_with_layout(prot_bytes).ok()?;
-        let offset = |r: Range<usize>| r.start + prot.start..r.end + prot.start;
+        let in_head = |r: &Range<usize>| r.start + prot.start..r.end + prot.start;
         let method_at = p.method.as_ptr().addr().checked_sub(head.as_ptr().addr())?;
         let method = method_at..method_at.checked_add(p.method.len())?;
         // Enc_structure = [context, bstr(protected), bstr(external_aad)]: the protected
@@ -267,13 +261,14 @@ impl Frames {
         if aad.get(prot_in_aad..prot_in_aad + prot_bytes.len())? != prot_bytes {
             return None;
         }
+        let in_aad = |r: &Range<usize>| r.start + prot_in_aad..r.end + prot_in_aad;
         let frame = Frame {
             head: head.get(..iv_at)?.to_vec(),
-            iat: offset(layout.iat),
-            cti: offset(layout.cti),
+            iat: in_head(&layout.iat),
+            cti: in_head(&layout.cti),
             method,
-            prot_in_head: prot.start,
-            prot_in_aad,
+            aad_iat: in_aad(&layout.iat),
+            aad_cti: in_aad(&layout.cti),
             aad: aad.to_vec(),
             index,
             generation,
@@ -300,14 +295,15 @@ impl Opener {
         let (head, rest) = wire.split_at_mut_checked(hit.ct.start).ok_or_else(broken)?;
         let head: &'m [u8] = head;
         let ciphertext = rest.get_mut(..hit.ct.len()).ok_or_else(broken)?;
-        for r in [frame.iat.clone(), frame.cti.clone()] {
-            let to = frame.in_aad(&r);
-            frame
-                .aad
-                .get_mut(to)
-                .ok_or_else(broken)?
-                .copy_from_slice(head.get(r).ok_or_else(broken)?);
-        }
+        let patch = |aad: &mut [u8], to: &Range<usize>, from: &Range<usize>| {
+            aad.get_mut(to.clone())
+                .zip(head.get(from.clone()))
+                .filter(|(to, from)| to.len() == from.len())
+                .map(|(to, from)| to.copy_from_slice(from))
+                .ok_or_else(broken)
+        };
+        patch(&mut frame.aad, &frame.aad_iat, &frame.iat)?;
+        patch(&mut frame.aad, &frame.aad_cti, &frame.cti)?;
         let iv_at = frame.head.len();
         let iv: &[u8; IV_LEN] = head
             .get(iv_at..iv_at + IV_LEN)

@@ -521,8 +521,7 @@ impl Work {
         p: &Protected<'_>,
     ) -> Layer {
         let hybrid = !recipients.is_empty();
-        let mut iv = [0u8; 12];
-        self.rng.fill_bytes(&mut iv);
+        let iv = draw_iv(&mut self.rng);
         let mut w = Writer::new(&mut self.protected);
         p.encode(&mut w)?;
         let prot = w.written();
