@@ -463,6 +463,24 @@ mod tests {
         let mut sched = sealer(&w, 0, ME);
         let mut agent = sealer(&w, 1, ME);
         let mut elsewhere = sealer(&w, 0, b"compute-2");
+        let mut mirror = Sealer::new(
+            ALL_BACKENDS[0],
+            &SealConfig {
+                mode: Mode::Encrypt0,
+                sender: Some(&w.keys[0]),
+                identity: Identity::Kid,
+                recipients: &[],
+                content: AeadId::Aes128Gcm,
+                cek_reuse: 1,
+            },
+            w.clock.clone(),
+            Some(7),
+        )
+        .unwrap()
+        .with_issuer(ME)
+        .unwrap()
+        .with_audience(&Audience::Kids(vec![ME.to_vec()]))
+        .unwrap();
         let mut msg = MessageBuf::new();
         let mut accepted = Vec::new();
         // iat values whose encodings differ in length, methods and payload sizes that change
@@ -510,7 +528,29 @@ mod tests {
                 elsewhere.seal_payload(b"x", "boot_vm", &mut msg).unwrap();
                 let e = pair.open(msg.wire(), "other node").unwrap_err();
                 assert!(e.contains("WrongAudience"), "{e}");
+                // The receiver's own message coming back (same key, same kid, same shape
+                // up to `iss`): reflected, cache or not.
+                mirror.seal_payload(b"x", "boot_vm", &mut msg).unwrap();
+                let e = pair.open(msg.wire(), "reflected").unwrap_err();
+                assert!(e.contains("Reflected"), "{e}");
             }
+        }
+        // Cross-node replay: compute-2, whose cache holds the scheduler's frame for
+        // compute-2, gets every message captured on its way to compute-1.
+        let mut w2 = World {
+            clock: w.clock.clone(),
+            keys: w.keys.clone(),
+            store: w.store.clone(),
+        };
+        if let Some(node) = w2.store.node.as_mut() {
+            node.kid = b"compute-2".to_vec();
+        }
+        let mut other = Pair::new(&w2);
+        elsewhere.seal_payload(b"x", "boot_vm", &mut msg).unwrap();
+        other.open(msg.wire(), "compute-2's own").unwrap();
+        for wire in &accepted {
+            let e = other.open(wire, "cross-node replay").unwrap_err();
+            assert!(e.contains("WrongAudience") || e.contains("Expired"), "{e}");
         }
         // A fresh message of a known shape once the clock has moved past the window, and
         // one sealed by a sender whose clock runs ahead.
