@@ -63,18 +63,23 @@ const IV_LEN: usize = 12;
 /// One message shape and the verdicts reached on it.
 #[derive(Debug, Default)]
 struct Frame {
-    /// The message's bytes before the IV.
-    head: Vec<u8>,
-    /// Where the encoded `iat` (head byte and value) lies in `head`.
+    /// Length of the message's bytes before the IV.
+    iv_at: usize,
+    /// Where the protected header lies in the message, and in `aad`.
+    prot: Range<usize>,
+    aad_prot: Range<usize>,
+    /// Where the `iat` value bytes (after its head byte) lie in the message, and in `aad`.
     iat: Range<usize>,
-    /// Where the `cti` bytes lie in `head`.
-    cti: Range<usize>,
-    /// Where the method lies in `head`.
-    method: Range<usize>,
-    /// Where `iat` and `cti` lie in `aad`.
     aad_iat: Range<usize>,
+    /// The `iat` head byte's information bits (the value's length is fixed by it).
+    iat_info: u8,
+    /// Where the `cti` bytes lie in the message, and in `aad`.
+    cti: Range<usize>,
     aad_cti: Range<usize>,
-    /// The Enc_structure of the last message opened with this frame.
+    /// Where the method lies in the message, and the method itself if it is interned.
+    method: Range<usize>,
+    method_name: Option<&'static str>,
+    /// The Enc_structure, holding the `iat` value and `cti` of the last message tried.
     aad: Vec<u8>,
     /// The sender's key index, valid in keyring generation `generation`.
     index: usize,
@@ -117,29 +122,59 @@ impl Default for Frames {
 }
 
 impl Frame {
-    /// The `iat` value and ciphertext range of `wire` if it has this frame's shape.
+    /// The `iat` value and ciphertext range of `wire` if it has this frame's shape. The
+    /// caller has compared the first [`KEY_LEN`] bytes (the group key, which covers the tag
+    /// and the array and bstr heads before the protected header).
+    ///
+    /// The message's `iat` value bytes and `cti` are first written into the frame's
+    /// Enc_structure, then the message's protected header is compared with the one in the
+    /// Enc_structure in one go: equal means equal to the frame's header outside those bytes
+    /// (the `iat` head byte included). On a match the Enc_structure is the message's.
     #[inline]
-    fn matches(&self, wire: &[u8], generation: u64) -> Option<(u64, Range<usize>)> {
+    fn matches(&mut self, wire: &[u8], generation: u64) -> Option<(u64, Range<usize>)> {
         if self.generation != generation {
             return None;
         }
-        let head = self.head.as_slice();
-        let n = head.len();
-        let (iat, cti) = (&self.iat, &self.cti);
-        let same = |r: Range<usize>| wire.get(r.clone()) == head.get(r);
-        if !(same(0..iat.start + 1) && same(iat.end..cti.start) && same(cti.end..n)) {
+        let aad = self.aad.as_mut_slice();
+        copy(aad, &self.aad_iat, wire, &self.iat)?;
+        copy(aad, &self.aad_cti, wire, &self.cti)?;
+        if wire.get(self.prot.clone())? != aad.get(self.aad_prot.clone())?
+            || wire.get(self.prot.end..self.iv_at)? != IV_HEAD
+        {
             return None;
         }
-        // Same head byte, so the same length; the reader requires shortest form.
-        let mut r = Reader::new(wire.get(iat.clone())?);
-        let iat_value = r.uint().ok()?;
-        r.finish().ok()?;
-        let after_iv = n.checked_add(IV_LEN)?;
+        let iat = uint_value(self.iat_info, wire.get(self.iat.clone())?)?;
+        let after_iv = self.iv_at.checked_add(IV_LEN)?;
         let mut r = Reader::new(wire.get(after_iv..)?);
         let ct = r.bstr_range().ok()?;
         r.finish().ok()?;
-        Some((iat_value, ct.start + after_iv..ct.end + after_iv))
+        Some((iat, ct.start + after_iv..ct.end + after_iv))
     }
+}
+
+/// Copies `from[from_at]` over `to[to_at]` (ranges of equal length by construction).
+#[inline]
+fn copy(to: &mut [u8], to_at: &Range<usize>, from: &[u8], from_at: &Range<usize>) -> Option<()> {
+    let (to, from) = (to.get_mut(to_at.clone())?, from.get(from_at.clone())?);
+    (to.len() == from.len()).then(|| to.copy_from_slice(from))
+}
+
+/// The value of a CBOR unsigned integer whose head byte has information bits `info` and
+/// whose value bytes are `bytes`, if it is in shortest form (as the strict reader requires).
+#[inline]
+fn uint_value(info: u8, bytes: &[u8]) -> Option<u64> {
+    let (value, min) = match (info, bytes.len()) {
+        (0..=23, 0) => (u64::from(info), 0),
+        (24, 1) => (u64::from(*bytes.first()?), 24),
+        (25, 2) => (u64::from(u16::from_be_bytes(bytes.try_into().ok()?)), 0x100),
+        (26, 4) => (
+            u64::from(u32::from_be_bytes(bytes.try_into().ok()?)),
+            0x1_0000,
+        ),
+        (27, 8) => (u64::from_be_bytes(bytes.try_into().ok()?), 0x1_0000_0000),
+        _ => return None,
+    };
+    (value >= min).then_some(value)
 }
 
 impl Frames {
@@ -166,8 +201,8 @@ impl Frames {
                 i
             }
         };
-        let frames = &self.groups.get(group)?.frames;
-        frames.iter().enumerate().find_map(|(slot, f)| {
+        let frames = &mut self.groups.get_mut(group)?.frames;
+        frames.iter_mut().enumerate().find_map(|(slot, f)| {
             let (iat, ct) = f.matches(wire, generation)?;
             Some(Hit {
                 group,
@@ -262,23 +297,34 @@ impl Frames {
             return None;
         }
         let in_aad = |r: &Range<usize>| r.start + prot_in_aad..r.end + prot_in_aad;
+        let iat = in_head(&layout.iat);
+        let &iat_head = head.get(iat.start)?;
+        let iat = iat.start + 1..iat.end;
+        let aad_iat = in_aad(&layout.iat);
         let frame = Frame {
-            head: head.get(..iv_at)?.to_vec(),
-            iat: in_head(&layout.iat),
+            iv_at,
+            aad_prot: in_aad(&(0..prot_bytes.len())),
+            prot: prot.clone(),
+            iat,
+            aad_iat: aad_iat.start + 1..aad_iat.end,
+            iat_info: iat_head & 0x1f,
             cti: in_head(&layout.cti),
-            method,
-            aad_iat: in_aad(&layout.iat),
             aad_cti: in_aad(&layout.cti),
+            method,
+            method_name: names::intern(p.method),
             aad: aad.to_vec(),
             index,
             generation,
         };
-        (frame.iat.start >= KEY_LEN
+        // The group key must cover the bytes before the protected header, and end before
+        // the first byte that varies.
+        (frame.prot.start <= KEY_LEN
+            && frame.iat.start > KEY_LEN
+            && iat_head >> 5 == 0
             && frame.iat.end <= frame.cti.start
-            && frame.cti.end <= iv_at
-            && frame.method.end <= iv_at
-            && !frame.iat.is_empty())
-        .then_some(frame)
+            && frame.cti.end <= frame.prot.end
+            && frame.method.end <= frame.prot.end)
+            .then_some(frame)
     }
 }
 
@@ -295,18 +341,9 @@ impl Opener {
         let (head, rest) = wire.split_at_mut_checked(hit.ct.start).ok_or_else(broken)?;
         let head: &'m [u8] = head;
         let ciphertext = rest.get_mut(..hit.ct.len()).ok_or_else(broken)?;
-        let patch = |aad: &mut [u8], to: &Range<usize>, from: &Range<usize>| {
-            aad.get_mut(to.clone())
-                .zip(head.get(from.clone()))
-                .filter(|(to, from)| to.len() == from.len())
-                .map(|(to, from)| to.copy_from_slice(from))
-                .ok_or_else(broken)
-        };
-        patch(&mut frame.aad, &frame.aad_iat, &frame.iat)?;
-        patch(&mut frame.aad, &frame.aad_cti, &frame.cti)?;
-        let iv_at = frame.head.len();
+        // `matches` left this message's `iat` and `cti` in the frame's Enc_structure.
         let iv: &[u8; IV_LEN] = head
-            .get(iv_at..iv_at + IV_LEN)
+            .get(frame.iv_at..frame.iv_at + IV_LEN)
             .and_then(|iv| iv.try_into().ok())
             .ok_or_else(broken)?;
         let index = frame.index;
@@ -320,9 +357,17 @@ impl Opener {
             return Err(EnvelopeError::Authentication);
         }
         let (plaintext, _tag) = ciphertext.split_at_mut(plain_len);
-        let (cti, method) = (head.get(frame.cti.clone()), head.get(frame.method.clone()));
-        let checked = match (cti, method.map(std::str::from_utf8)) {
-            (Some(cti), Some(Ok(method))) => self
+        // The method bytes equal the frame's, which were read as UTF-8 when it was kept: the
+        // interned copy saves validating them again.
+        let method = match frame.method_name {
+            Some(name) => Ok(name),
+            None => head
+                .get(frame.method.clone())
+                .and_then(|m| std::str::from_utf8(m).ok())
+                .ok_or_else(broken),
+        };
+        let checked = match (head.get(frame.cti.clone()), method) {
+            (Some(cti), Ok(method)) => self
                 .fresh(hit.iat)
                 .and_then(|now| self.record(hit.iat, cti, now, Who::Key(index)))
                 .map(|cti| (cti, method)),
@@ -342,6 +387,36 @@ impl Opener {
                 Err(e)
             }
         }
+    }
+}
+
+/// Method names of kept frames, interned for the process so a hit hands out the name
+/// without re-validating its UTF-8 (`Opened::method` borrows the message, and a `&'static
+/// str` is the only other thing it can hold). Only names of messages that opened by the full
+/// path are interned, at most [`names::MAX`] of them (about 1 MiB at the 255-byte method
+/// limit); beyond that, frames validate the method on every hit as before.
+mod names {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+
+    /// Bound on interned names.
+    pub const MAX: usize = 4096;
+
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+
+    /// `name` as a `&'static str`, or `None` once [`MAX`] names are held (or the table's
+    /// lock is poisoned).
+    pub fn intern(name: &str) -> Option<&'static str> {
+        let mut names = NAMES.get_or_init(Mutex::default).lock().ok()?;
+        if let Some(&held) = names.get(name) {
+            return Some(held);
+        }
+        if names.len() >= MAX {
+            return None;
+        }
+        let held: &'static str = Box::leak(name.into());
+        names.insert(held);
+        Some(held)
     }
 }
 
@@ -515,6 +590,17 @@ mod tests {
                 let mut longer = wire.clone();
                 longer.push(0);
                 pair.open(&longer, "trailing byte").unwrap_err();
+                // `iat` in a longer form than its value needs (same head byte, so the same
+                // shape): the strict reader refuses it before the AEAD.
+                let be = u32::try_from(t).unwrap().to_be_bytes();
+                let at = wire
+                    .windows(5)
+                    .position(|x| x[0] == 0x1a && x[1..] == be)
+                    .unwrap();
+                let mut long = wire.clone();
+                long[at + 1..at + 5].copy_from_slice(&[0, 0, 0, 5]);
+                let e = pair.open(&long, "iat not in shortest form").unwrap_err();
+                assert!(e.contains("iat must be"), "{e}");
                 // ... then the message itself, then its replay.
                 pair.open(&wire, "valid").unwrap();
                 assert!(pair.open(&wire, "replay").unwrap_err().contains("Replayed"));
@@ -614,6 +700,22 @@ mod tests {
         assert_eq!(
             pair.cached.frames.index.len(),
             pair.cached.frames.groups.len()
+        );
+    }
+
+    #[test]
+    fn method_names_are_interned_once_and_only_up_to_the_bound() {
+        let a = names::intern("boot_vm").unwrap();
+        let b = names::intern(&String::from("boot_vm")).unwrap();
+        assert!(std::ptr::eq(a, b), "one copy per name");
+        let mut last = None;
+        for i in 0..=names::MAX {
+            last = names::intern(&format!("method-{i}"));
+        }
+        assert_eq!(last, None, "more than {} names interned", names::MAX);
+        assert!(
+            std::ptr::eq(names::intern("boot_vm").unwrap(), a),
+            "held names stay"
         );
     }
 
