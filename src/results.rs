@@ -275,15 +275,21 @@ pub struct Run {
 }
 
 /// Envelope (Encrypt0, kid + CWT claims) over raw AES-128-GCM, measured in interleaved
-/// rounds in one process: each round takes one sample of every scenario of the pairs (raw,
+/// rounds in fresh processes: each round takes one sample of every scenario of the pairs (raw,
 /// envelope, and the `memcpy` control of the same size), so a slow phase of a shared
 /// machine (a neighbour, the frequency) lands on both sides of a ratio alike. The matrix
 /// measures scenarios one after the other, which on such a machine can put a raw AEAD and
 /// its envelope in different phases; these ratios are the ones to quote.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Interleaved {
-    /// Rounds taken (samples per scenario).
+    /// Rounds taken in each process (samples per scenario per process).
     pub rounds: u32,
+    /// Fresh processes the rounds ran in, one after the other (1 in files written before
+    /// 2026-12-06, whose rounds all ran in the `run` process itself). A process keeps its
+    /// address-space layout for life, and on the reference VM the 16 KiB aws-lc open ratio
+    /// measured 1.05 in one process and 1.16 in another, each with a tight interval.
+    #[serde(default = "one_process")]
+    pub processes: u32,
     /// Target duration of one sample, ns.
     pub sample_ns: u64,
     /// One row per backend, op and size.
@@ -311,6 +317,38 @@ pub struct InterleavedRatio {
     /// Opens: median of the per-round ratios with that round's input-restoring copy
     /// (`memcpy_<size>`) subtracted from both sides.
     pub net_of_copy: Option<f64>,
+    /// The median of the per-round ratios within each process, in process order (empty in
+    /// older files). Their spread is the layout lottery `ratio_ci95` cannot see.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_process: Vec<f64>,
+}
+
+fn one_process() -> u32 {
+    1
+}
+
+impl Interleaved {
+    /// "11 rounds in each of 3 processes" ("31 rounds in one process" for older files).
+    pub fn rounds_text(&self) -> String {
+        match self.processes {
+            0 | 1 => format!("{} rounds in one process", self.rounds),
+            n => format!("{} rounds in each of {n} processes", self.rounds),
+        }
+    }
+}
+
+impl InterleavedRatio {
+    /// The per-process medians as "lowest–highest" ("-" with fewer than two processes).
+    pub fn per_process_range(&self) -> String {
+        let v = &self.per_process;
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if v.len() < 2 {
+            "-".into()
+        } else {
+            format!("{lo:.2}–{hi:.2}")
+        }
+    }
 }
 
 /// One measured scenario.

@@ -720,7 +720,8 @@ fn interleaved_ratios_are_shown_as_measured() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("results.json");
     std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
-    let report = Report::build(ReportInput::load(&[path], None, &[]).unwrap()).unwrap();
+    let report =
+        Report::build(ReportInput::load(std::slice::from_ref(&path), None, &[]).unwrap()).unwrap();
     let t = tables(&report, "overhead")
         .into_iter()
         .find(|t| t.caption.contains("interleaved"))
@@ -735,8 +736,29 @@ fn interleaved_ratios_are_shown_as_measured() {
             "240",
             "3.12×",
             "3.10–3.15",
+            "–",
             "3.31×"
         ]]
     );
-    assert!(render_md(&report).contains("31 interleaved rounds"));
+    assert!(render_md(&report).contains("31 interleaved rounds (31 rounds in one process"));
+
+    // Rounds in several processes (files from 2026-12-06 on): each process's median is
+    // shown as a range beside the pooled interval, and the text says why.
+    file["runs"][0]["interleaved"]["rounds"] = 11.into();
+    file["runs"][0]["interleaved"]["processes"] = 3.into();
+    file["runs"][0]["interleaved"]["ratios"][0]["per_process"] =
+        serde_json::json!([3.2, 3.05, 3.1]);
+    std::fs::write(&path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let report = Report::build(ReportInput::load(&[path], None, &[]).unwrap()).unwrap();
+    let t = tables(&report, "overhead")
+        .into_iter()
+        .find(|t| t.caption.contains("interleaved"))
+        .expect("an interleaved table");
+    assert_eq!(t.rows[0][7], "3.05–3.20", "{:?}", t.rows);
+    let md = render_md(&report);
+    assert!(
+        md.contains("33 interleaved rounds (11 rounds in each of 3 processes"),
+        "{md}"
+    );
+    assert!(md.contains("layout lottery"));
 }

@@ -208,6 +208,34 @@ pub fn measure(
     Ok(side(&outputs, per))
 }
 
+/// Runs `processes` wall children of `exe` one after the other, each measuring `ids` in
+/// `rounds` interleaved rounds of `sample_ns` samples, and returns their outputs unpooled
+/// (for ratios paired within a process: `sealbench run`'s envelope/raw table).
+pub fn each_process(
+    exe: &Path,
+    ids: &[String],
+    rounds: u32,
+    sample_ns: u64,
+    processes: u32,
+) -> Result<Vec<ChildOutput>, GateError> {
+    let scratch = Scratch::new("run-interleaved")?;
+    let bin = Binary {
+        exe: exe.to_path_buf(),
+        env: Vec::new(),
+    };
+    (0..processes.max(1))
+        .map(|k| {
+            run_one(
+                &bin,
+                ids,
+                rounds,
+                sample_ns,
+                &scratch.path(&format!("pairs.{k}.json")),
+            )
+        })
+        .collect()
+}
+
 /// One wall child of `bin`: the command line other sealbench revisions also understand (see
 /// [`crate::measure::child`]).
 fn run_one(

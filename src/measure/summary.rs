@@ -103,44 +103,68 @@ pub fn ratio_pair_ids(backends: &[&str], aead: &str, sizes: &[u64]) -> Vec<Strin
     ids
 }
 
-/// Envelope/raw ratios from samples taken in interleaved rounds: `samples(id)` gives a
-/// scenario's ns per operation, one per round, in round order (the same rounds for every
-/// id). The ratio is the median of the per-round ratios (paired: both sides of a round saw
-/// the same machine state), with its distribution-free 95% interval.
+/// Envelope/raw ratios from samples taken in interleaved rounds in `processes` processes:
+/// `samples(p, id)` gives a scenario's ns per operation in process `p`, one per round, in
+/// round order (the same rounds for every id of a process). Each ratio pairs the two sides
+/// of one round (both saw the same machine state); the quoted ratio is the median of the
+/// per-round ratios of every process pooled, with its distribution-free 95% interval, and
+/// each process's own median is kept beside it.
 pub fn paired_envelope_ratios<'a>(
-    samples: &dyn Fn(&str) -> Option<&'a [f64]>,
+    samples: &dyn Fn(usize, &str) -> Option<&'a [f64]>,
+    processes: usize,
     backends: &[&str],
     aead: &str,
     sizes: &[u64],
 ) -> Vec<InterleavedRatio> {
-    let sorted_median = |v: &[f64]| {
-        let mut v = v.to_vec();
+    let sorted = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
-        median(&v)
+        v
     };
     let mut out = Vec::new();
     for b in backends {
         for &size in sizes {
             for op in ["seal", "open"] {
-                let raw = samples(&format!("{op}_{b}_{aead}_{size}"));
-                let env = samples(&format!("env-{op}_encrypt0_{b}_{aead}_kid_{size}"));
-                let (Some(raw), Some(env)) = (raw, env) else {
-                    continue;
-                };
-                let n = raw.len().min(env.len());
-                if n == 0 {
-                    continue;
+                let (raw_id, env_id) = (
+                    format!("{op}_{b}_{aead}_{size}"),
+                    format!("env-{op}_encrypt0_{b}_{aead}_kid_{size}"),
+                );
+                let copy_id = format!("memcpy_{size}");
+                let (mut raws, mut envs, mut ratios, mut nets) =
+                    (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                let mut per_process = Vec::new();
+                for p in 0..processes {
+                    let (Some(raw), Some(env)) = (samples(p, &raw_id), samples(p, &env_id)) else {
+                        continue;
+                    };
+                    let n = raw.len().min(env.len());
+                    let (raw, env) = (raw.get(..n).unwrap_or(raw), env.get(..n).unwrap_or(env));
+                    let mine: Vec<f64> = raw
+                        .iter()
+                        .zip(env)
+                        .filter(|(r, _)| **r > 0.0)
+                        .map(|(r, e)| e / r)
+                        .collect();
+                    if mine.is_empty() {
+                        continue;
+                    }
+                    per_process.push(median(&sorted(mine.clone())));
+                    ratios.extend(mine);
+                    raws.extend_from_slice(raw);
+                    envs.extend_from_slice(env);
+                    if let Some(copy) = samples(p, &copy_id).filter(|_| op == "open") {
+                        nets.extend(
+                            raw.iter()
+                                .zip(env)
+                                .zip(copy)
+                                .filter(|((r, _), c)| **r > **c)
+                                .map(|((r, e), c)| (e - c) / (r - c)),
+                        );
+                    }
                 }
-                let mut ratios: Vec<f64> = raw
-                    .iter()
-                    .zip(env)
-                    .filter(|(r, _)| **r > 0.0)
-                    .map(|(r, e)| e / r)
-                    .collect();
                 if ratios.is_empty() {
                     continue;
                 }
-                ratios.sort_by(f64::total_cmp);
+                let ratios = sorted(ratios);
                 let (lo, hi, _) = median_ci_ranks(ratios.len());
                 let at = |rank: usize| {
                     rank.checked_sub(1)
@@ -148,31 +172,16 @@ pub fn paired_envelope_ratios<'a>(
                         .copied()
                         .unwrap_or(f64::NAN)
                 };
-                let net_of_copy = (op == "open")
-                    .then(|| samples(&format!("memcpy_{size}")))
-                    .flatten()
-                    .and_then(|copy| {
-                        let mut net: Vec<f64> = raw
-                            .iter()
-                            .zip(env)
-                            .zip(copy)
-                            .filter(|((r, _), c)| **r > **c)
-                            .map(|((r, e), c)| (e - c) / (r - c))
-                            .collect();
-                        (!net.is_empty()).then(|| {
-                            net.sort_by(f64::total_cmp);
-                            median(&net)
-                        })
-                    });
                 out.push(InterleavedRatio {
                     backend: (*b).to_string(),
                     op: op.to_string(),
                     size,
-                    raw_ns: sorted_median(raw.get(..n).unwrap_or(raw)),
-                    envelope_ns: sorted_median(env.get(..n).unwrap_or(env)),
+                    raw_ns: median(&sorted(raws)),
+                    envelope_ns: median(&sorted(envs)),
                     ratio: median(&ratios),
                     ratio_ci95: (at(lo), at(hi)),
-                    net_of_copy,
+                    net_of_copy: (!nets.is_empty()).then(|| median(&sorted(nets))),
+                    per_process,
                 });
             }
         }
@@ -283,7 +292,7 @@ mod tests {
         let raw = [100.0, 100.0, 200.0];
         let env = [250.0, 500.0, 500.0];
         let copy = [10.0, 10.0, 20.0];
-        let lookup = |id: &str| -> Option<&[f64]> {
+        let lookup = |_: usize, id: &str| -> Option<&[f64]> {
             match id {
                 "open_aws-lc_aes128gcm_64" => Some(&raw),
                 "env-open_encrypt0_aws-lc_aes128gcm_kid_64" => Some(&env),
@@ -291,7 +300,7 @@ mod tests {
                 _ => None,
             }
         };
-        let out = paired_envelope_ratios(&lookup, &["aws-lc"], "aes128gcm", &[64, 16384]);
+        let out = paired_envelope_ratios(&lookup, 1, &["aws-lc"], "aes128gcm", &[64, 16384]);
         assert_eq!(out.len(), 1, "only the pair with samples: {out:?}");
         let r = &out[0];
         assert_eq!((r.op.as_str(), r.size), ("open", 64));
@@ -306,6 +315,37 @@ mod tests {
                 .iter()
                 .any(|id| id == "env-seal_encrypt0_aws-lc_aes128gcm_kid_64")
         );
+    }
+
+    #[test]
+    fn ratios_pool_the_rounds_of_every_process_and_keep_each_process_median() {
+        // Two processes whose layouts differ: the envelope costs 1.05x in the first and
+        // 1.15x in the second, every round. Pairs never cross processes.
+        let raw = [[100.0, 100.0, 100.0], [90.0, 90.0, 90.0]];
+        let env = [[105.0, 105.0, 105.0], [103.5, 103.5, 103.5]];
+        let lookup = |p: usize, id: &str| -> Option<&[f64]> {
+            match id {
+                "open_ring_aes128gcm_16384" => raw.get(p).map(|v| v.as_slice()),
+                "env-open_encrypt0_ring_aes128gcm_kid_16384" => env.get(p).map(|v| v.as_slice()),
+                _ => None,
+            }
+        };
+        let out = paired_envelope_ratios(&lookup, 2, &["ring"], "aes128gcm", &[16384]);
+        assert_eq!(out.len(), 1, "{out:?}");
+        let r = &out[0];
+        assert_eq!(r.per_process.len(), 2);
+        assert!((r.per_process[0] - 1.05).abs() < 1e-9 && (r.per_process[1] - 1.15).abs() < 1e-9);
+        // Six pooled ratios, three of each: the median lies between the two processes, and
+        // the interval spans them.
+        assert!((r.ratio - 1.10).abs() < 1e-9, "{r:?}");
+        assert!(
+            r.ratio_ci95.0 <= 1.05 + 1e-9 && r.ratio_ci95.1 >= 1.15 - 1e-9,
+            "{r:?}"
+        );
+        assert!(r.net_of_copy.is_none(), "no copy control given");
+        // A single process gives its own median, as before.
+        let one = paired_envelope_ratios(&lookup, 1, &["ring"], "aes128gcm", &[16384]);
+        assert!((one[0].ratio - 1.05).abs() < 1e-9 && one[0].per_process.len() == 1);
     }
 
     fn r(id: &str, backend: &str, layer: &str, op: &str, size: u64, ns: f64) -> ScenarioResult {
