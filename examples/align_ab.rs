@@ -55,6 +55,7 @@ use sealbench::backend::{ALL_BACKENDS, AeadId, AeadKey, Backend};
 use sealbench::cose::cbor::{Reader, Writer};
 use sealbench::cose::structure::{CTX_ENCRYPT0, enc_structure};
 use sealbench::envelope::MessageBuf;
+use sealbench::measure::routine::{Pool, WorkBuf};
 use sealbench::results::system::Protection;
 use sealbench::system::protection::{Keys, METHOD, Node, To};
 
@@ -132,62 +133,41 @@ fn batch_ns(
 /// Messages of a batch opened before its timing starts.
 const WARM: usize = 8;
 
-/// Messages laid out one per page-rounded stride in one page-aligned allocation, and a
-/// page-aligned work buffer to open them in (the layout of `sealbench run`'s pools).
-struct Pool {
-    storage: Vec<u8>,
-    at: usize,
-    stride: usize,
-    len: usize,
-    n: usize,
-    work: Vec<u8>,
-    work_at: usize,
+/// Messages laid out as `sealbench run` lays out its pools (its own [`Pool`] and
+/// [`WorkBuf`]: page-aligned, page-rounded stride), opened in one work buffer.
+struct Messages {
+    pool: Pool,
+    work: WorkBuf,
 }
 
-fn page_aligned(len: usize) -> (Vec<u8>, usize) {
-    let v = vec![0u8; len + 4096];
-    let at = (4096 - v.as_ptr().addr() % 4096) % 4096;
-    (v, at)
-}
-
-impl Pool {
+impl Messages {
     fn new(msgs: &[Vec<u8>]) -> Self {
-        let len = msgs[0].len();
-        assert!(
-            msgs.iter().all(|m| m.len() == len),
-            "messages of one length"
-        );
-        let stride = len.next_multiple_of(4096);
-        let (mut storage, at) = page_aligned(stride * msgs.len());
-        for (i, m) in msgs.iter().enumerate() {
-            storage[at + i * stride..][..len].copy_from_slice(m);
+        let len = msgs.iter().map(Vec::len).max().unwrap_or(0);
+        let mut pool = Pool::new(len, msgs.len());
+        for m in msgs {
+            pool.push(m).expect("pool");
         }
-        let (work, work_at) = page_aligned(len);
         Self {
-            storage,
-            at,
-            stride,
-            len,
-            n: msgs.len(),
-            work,
-            work_at,
+            pool,
+            work: WorkBuf::new(len),
         }
     }
 
     /// ns per message of `f` over every message, each first copied into the work buffer;
     /// the first [`WARM`] are not timed (whatever ran before left other data in the caches).
     fn batch_ns(&mut self, mut f: impl FnMut(usize, &mut [u8])) -> f64 {
+        let n = self.pool.len();
         let mut t0 = Instant::now();
-        for i in 0..self.n {
+        for i in 0..n {
             if i == WARM {
                 t0 = Instant::now();
             }
-            let from = &self.storage[self.at + i * self.stride..][..self.len];
-            let work = &mut self.work[self.work_at..][..self.len];
+            let from = self.pool.get(i).expect("message");
+            let work = self.work.get_mut(from.len()).expect("work buffer");
             work.copy_from_slice(from);
             f(i, work);
         }
-        t0.elapsed().as_nanos() as f64 / (self.n - WARM) as f64
+        t0.elapsed().as_nanos() as f64 / (n - WARM) as f64
     }
 }
 
@@ -241,9 +221,9 @@ fn envelope_experiment(backend: &'static Backend, size: usize, rounds: usize) {
                 m
             })
             .collect();
-        Pool::new(&sealed)
+        Messages::new(&sealed)
     };
-    let mut pools = [raw(&[]), raw(&aad), Pool::new(&msgs)];
+    let mut pools = [raw(&[]), raw(&aad), Messages::new(&msgs)];
     let arms = [0usize, aad.len(), usize::MAX];
     println!(
         "| {} | open | envelope: arms = AAD 0 B, AAD {} B (its Enc_structure), envelope open | | |",

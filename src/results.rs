@@ -338,16 +338,15 @@ impl Interleaved {
 }
 
 impl InterleavedRatio {
-    /// The per-process medians as "lowest–highest" ("-" with fewer than two processes).
-    pub fn per_process_range(&self) -> String {
+    /// The lowest and highest per-process median (`None` with fewer than two processes).
+    pub fn per_process_span(&self) -> Option<(f64, f64)> {
         let v = &self.per_process;
-        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if v.len() < 2 {
-            "-".into()
-        } else {
-            format!("{lo:.2}–{hi:.2}")
-        }
+        (v.len() >= 2).then(|| {
+            v.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                    (lo.min(x), hi.max(x))
+                })
+        })
     }
 }
 

@@ -597,7 +597,8 @@ fn print_summary(file: &ResultsFile, outcome: &Outcome, software: bool, wall_s: 
                     "{:.2} ({:.2}–{:.2})",
                     r.ratio, r.ratio_ci95.0, r.ratio_ci95.1
                 ),
-                r.per_process_range(),
+                r.per_process_span()
+                    .map_or("-".into(), |(lo, hi)| format!("{lo:.2}–{hi:.2}")),
                 r.net_of_copy.map_or("-".into(), |x| format!("{x:.2}")),
             ]);
         }

@@ -187,30 +187,14 @@ pub fn measure(
     rounds: u32,
     plan: &Plan,
 ) -> Result<Measured, GateError> {
-    let processes = plan.processes.max(1);
-    let per = rounds.div_ceil(processes).max(1);
-    let scratch = Scratch::new("gate-wall")?;
-    let bin = Binary {
-        exe: exe.to_path_buf(),
-        env: Vec::new(),
-    };
-    let outputs = (0..processes)
-        .map(|k| {
-            run_one(
-                &bin,
-                ids,
-                per,
-                plan.sample_ns,
-                &scratch.path(&format!("wall.{k}.json")),
-            )
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let per = rounds.div_ceil(plan.processes.max(1)).max(1);
+    let outputs = each_process(exe, ids, per, plan.sample_ns, plan.processes)?;
     Ok(side(&outputs, per))
 }
 
 /// Runs `processes` wall children of `exe` one after the other, each measuring `ids` in
 /// `rounds` interleaved rounds of `sample_ns` samples, and returns their outputs unpooled
-/// (for ratios paired within a process: `sealbench run`'s envelope/raw table).
+/// ([`measure`] pools them; `sealbench run`'s envelope/raw table pairs within each).
 pub fn each_process(
     exe: &Path,
     ids: &[String],
@@ -218,7 +202,7 @@ pub fn each_process(
     sample_ns: u64,
     processes: u32,
 ) -> Result<Vec<ChildOutput>, GateError> {
-    let scratch = Scratch::new("run-interleaved")?;
+    let scratch = Scratch::new("wall")?;
     let bin = Binary {
         exe: exe.to_path_buf(),
         env: Vec::new(),
@@ -230,7 +214,7 @@ pub fn each_process(
                 ids,
                 rounds,
                 sample_ns,
-                &scratch.path(&format!("pairs.{k}.json")),
+                &scratch.path(&format!("wall.{k}.json")),
             )
         })
         .collect()

@@ -211,7 +211,8 @@ pub fn overhead_section(input: &ReportInput) -> Result<Section, ReportError> {
                     num(r.envelope_ns),
                     format!("{:.2}×", r.ratio),
                     format!("{:.2}–{:.2}", r.ratio_ci95.0, r.ratio_ci95.1),
-                    r.per_process_range().replace('-', "–"),
+                    r.per_process_span()
+                        .map_or("–".into(), |(lo, hi)| format!("{lo:.2}–{hi:.2}")),
                     r.net_of_copy.map_or("–".into(), |x| format!("{x:.2}×")),
                 ]);
             }

@@ -68,11 +68,10 @@ struct Frame {
     /// Where the protected header lies in the message, and in `aad`.
     prot: Range<usize>,
     aad_prot: Range<usize>,
-    /// Where the `iat` value bytes (after its head byte) lie in the message, and in `aad`.
+    /// Where the `iat` value bytes (after its head byte, which fixes their number) lie in
+    /// the message, and in `aad`.
     iat: Range<usize>,
     aad_iat: Range<usize>,
-    /// The `iat` head byte's information bits (the value's length is fixed by it).
-    iat_info: u8,
     /// Where the `cti` bytes lie in the message, and in `aad`.
     cti: Range<usize>,
     aad_cti: Range<usize>,
@@ -143,7 +142,7 @@ impl Frame {
         {
             return None;
         }
-        let iat = uint_value(self.iat_info, wire.get(self.iat.clone())?)?;
+        let iat = uint_value(wire.get(self.iat.clone())?)?;
         let after_iv = self.iv_at.checked_add(IV_LEN)?;
         let mut r = Reader::new(wire.get(after_iv..)?);
         let ct = r.bstr_range().ok()?;
@@ -159,22 +158,18 @@ fn copy(to: &mut [u8], to_at: &Range<usize>, from: &[u8], from_at: &Range<usize>
     (to.len() == from.len()).then(|| to.copy_from_slice(from))
 }
 
-/// The value of a CBOR unsigned integer whose head byte has information bits `info` and
-/// whose value bytes are `bytes`, if it is in shortest form (as the strict reader requires).
+/// The value of a CBOR unsigned integer from its value bytes (1, 2, 4 or 8 after a head
+/// byte the caller compared), if that is its shortest form, as the strict reader requires.
 #[inline]
-fn uint_value(info: u8, bytes: &[u8]) -> Option<u64> {
-    let (value, min) = match (info, bytes.len()) {
-        (0..=23, 0) => (u64::from(info), 0),
-        (24, 1) => (u64::from(*bytes.first()?), 24),
-        (25, 2) => (u64::from(u16::from_be_bytes(bytes.try_into().ok()?)), 0x100),
-        (26, 4) => (
-            u64::from(u32::from_be_bytes(bytes.try_into().ok()?)),
-            0x1_0000,
-        ),
-        (27, 8) => (u64::from_be_bytes(bytes.try_into().ok()?), 0x1_0000_0000),
+fn uint_value(bytes: &[u8]) -> Option<u64> {
+    let value = match *bytes {
+        [a] => u64::from(a),
+        [a, b] => u64::from(u16::from_be_bytes([a, b])),
+        [a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => u64::from_be_bytes([a, b, c, d, e, f, g, h]),
         _ => return None,
     };
-    (value >= min).then_some(value)
+    (head_len(value) == 1 + bytes.len()).then_some(value)
 }
 
 impl Frames {
@@ -299,6 +294,8 @@ impl Frames {
         let in_aad = |r: &Range<usize>| r.start + prot_in_aad..r.end + prot_in_aad;
         let iat = in_head(&layout.iat);
         let &iat_head = head.get(iat.start)?;
+        // The value bytes after the head byte (none when the value fits in it: such an
+        // `iat`, 23 or less, is never fresh, and the shape is not kept).
         let iat = iat.start + 1..iat.end;
         let aad_iat = in_aad(&layout.iat);
         let frame = Frame {
@@ -307,7 +304,6 @@ impl Frames {
             prot: prot.clone(),
             iat,
             aad_iat: aad_iat.start + 1..aad_iat.end,
-            iat_info: iat_head & 0x1f,
             cti: in_head(&layout.cti),
             aad_cti: in_aad(&layout.cti),
             method,
@@ -321,6 +317,7 @@ impl Frames {
         (frame.prot.start <= KEY_LEN
             && frame.iat.start > KEY_LEN
             && iat_head >> 5 == 0
+            && !frame.iat.is_empty()
             && frame.iat.end <= frame.cti.start
             && frame.cti.end <= frame.prot.end
             && frame.method.end <= frame.prot.end)

@@ -308,6 +308,20 @@ fn protected_header<'a>(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    /// `iat` values on each side of every CBOR length boundary (1, 2, 3, 5, 9 bytes).
+    const IAT_EDGES: [u64; 10] = [
+        20,
+        23,
+        24,
+        25,
+        255,
+        256,
+        65_535,
+        65_536,
+        1 << 32,
+        (1 << 32) + 1,
+    ];
     use crate::backend::ALL_BACKENDS;
     use crate::cose::cbor::Reader;
     use crate::envelope::clock::ManualClock;
@@ -338,18 +352,7 @@ mod tests {
             .with_issuer(b"me")
             .unwrap();
         let mut msg = MessageBuf::new();
-        let times = [
-            20u64,
-            23,
-            24,
-            25,
-            255,
-            256,
-            65_535,
-            65_536,
-            1 << 32,
-            (1 << 32) + 1,
-        ];
+        let times = IAT_EDGES;
         for (i, &t) in times.iter().enumerate() {
             clock.set(t);
             let method = if i % 3 == 0 { "a" } else { "boot_vm" };
@@ -422,17 +425,7 @@ mod tests {
             (Mode::Mac0, Some(&mac), &[][..], AeadId::Aes128Gcm),
             (Mode::Sign1, Some(&sign), &[][..], AeadId::Aes128Gcm),
         ];
-        let times = [
-            20u64,
-            23,
-            24,
-            255,
-            256,
-            65_535,
-            65_536,
-            1 << 32,
-            (1 << 32) + 1,
-        ];
+        let times = IAT_EDGES;
         let sizes = [0usize, 1, 23, 24, 255, 256, 65_536];
         let long = "m".repeat(24);
         // Same-length names differing in one byte (the cache compares names word-wise).
